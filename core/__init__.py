@@ -1,0 +1,1 @@
+"""Settings, database engine and logging: the layer everything else stands on."""

@@ -1,0 +1,101 @@
+"""The one settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "your-", "xxx", "<", "placeholder")
+
+EmbeddingBackend = Literal["local", "openai"]
+
+
+def _is_placeholder(value: str) -> bool:
+    lowered = value.strip().lower()
+    return any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+class Settings(BaseSettings):
+    """Badger's configuration; every field maps to an upper-case environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    badger_data_dir: Path = Field(default=Path(".badger"), description="Holds the SQLite file and Chroma index.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in the data dir.")
+    chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server.")
+    chroma_collection: str = "credentials"
+
+    embedding_backend: EmbeddingBackend = "local"
+    embedding_model: str = Field(default="", description="Default all-MiniLM-L6-v2 (local) or text-embedding-3-small.")
+    embedding_batch_size: int = Field(default=64, ge=1, le=2048)
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+
+    badger_approval_cost_threshold: float = Field(
+        default=500, ge=0, description="Enrolments in credentials costing more than this need the manager's approval."
+    )
+    badger_approval_required_for_all: bool = Field(
+        default=False, description="Every enrolment needs the manager's approval, whatever it costs."
+    )
+
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @field_validator("log_level")
+    @classmethod
+    def _valid_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
+        return upper
+
+    @field_validator("openai_api_key")
+    @classmethod
+    def _no_placeholder_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and (not value.get_secret_value().strip()):
+            return None
+        if value is not None and _is_placeholder(value.get_secret_value()):
+            raise ValueError("OPENAI_API_KEY looks like a placeholder from .env.example; set a real key or remove it")
+        return value
+
+    @field_validator("database_url", "chroma_url", "openai_base_url")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _openai_embeddings_need_key(self) -> Settings:
+        if self.embedding_backend == "openai" and self.openai_api_key is None:
+            raise ValueError("EMBEDDING_BACKEND=openai needs OPENAI_API_KEY")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.badger_data_dir / 'badger.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Where the embedded Chroma index is stored."""
+        return self.badger_data_dir / "chroma"
+
+    @property
+    def resolved_embedding_model(self) -> str:
+        """The embedding model name for the configured backend."""
+        if self.embedding_model:
+            return self.embedding_model
+        return "all-MiniLM-L6-v2" if self.embedding_backend == "local" else "text-embedding-3-small"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

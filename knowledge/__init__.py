@@ -1,0 +1,1 @@
+"""The catalogue: schema, loaders, vector index, hybrid search."""

@@ -1,0 +1,253 @@
+"""Hybrid catalogue search: BM25 and dense retrieval, fused, under hard filters."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from knowledge.embeddings import Embedder
+from knowledge.filters import Filters, parse_filters
+from knowledge.index import VectorIndex
+from knowledge.lexical import LexicalIndex
+from knowledge.models import ACTIVE, Credential
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "lexical", "dense"]
+# Fusion settings chosen on the dev queries (bench/bench_search_quality.py): the dense ranking
+# is the stronger signal on chatty questions, so BM25 votes at half weight.
+RRF_K = 10
+LEXICAL_WEIGHT = 0.5
+DENSE_WEIGHT = 1.0
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A read-only view of one active credential, as search sees it."""
+
+    id: str
+    title: str
+    provider: str
+    description: str
+    skills: tuple[str, ...]
+    tags: tuple[str, ...]
+    level: str | None
+    duration_hours: float | None
+    cost: float | None
+    currency: str
+    format: str | None
+    url: str | None
+
+    def passes(self, filters: Filters) -> bool:
+        """True when the entry meets every hard constraint (absent values never pass)."""
+        if filters.providers and self.provider not in filters.providers:
+            return False
+        if filters.level and self.level != filters.level:
+            return False
+        if filters.max_cost is not None and (self.cost is None or self.cost > filters.max_cost):
+            return False
+        if filters.max_hours is not None and (self.duration_hours is None or self.duration_hours > filters.max_hours):
+            return False
+        if filters.format and self.format != filters.format:
+            return False
+        if filters.skill:
+            wanted = filters.skill.casefold()
+            return any(wanted in skill.casefold() for skill in self.skills + self.tags)
+        return True
+
+    def lexical_text(self) -> str:
+        """The text BM25 indexes: title and skills count twice."""
+        skills = " ".join(self.skills)
+        return " ".join([self.title, self.title, self.provider, skills, skills, " ".join(self.tags), self.description])
+
+
+@dataclass
+class Hit:
+    """One search result, with why it matched."""
+
+    id: str
+    title: str
+    provider: str
+    score: float
+    level: str | None = None
+    duration_hours: float | None = None
+    cost: float | None = None
+    currency: str = "USD"
+    format: str | None = None
+    url: str | None = None
+    skills: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    """Ranked hits plus the constraints that were applied."""
+
+    query: str
+    hits: list[Hit]
+    filters: Filters
+    took_ms: float = 0.0
+
+
+@dataclass
+class _Snapshot:
+    version: tuple[int, str]
+    entries: list[Entry]
+    lexical: LexicalIndex
+    by_id: dict[str, int]
+    providers: list[str]
+
+
+class CatalogueSearcher:
+    """Searches the active catalogue; reloads its in-memory view when the catalogue changes."""
+
+    def __init__(self, *, engine: Engine, index: VectorIndex, embedder: Callable[[], Embedder]) -> None:
+        self._engine = engine
+        self._index = index
+        self._embedder_factory = embedder
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+        self._model_checked = False
+
+    def _version(self, session: Session) -> tuple[int, str]:
+        count, latest = session.exec(
+            select(func.count(), func.max(Credential.updated_at)).where(Credential.status == ACTIVE)
+        ).one()
+        return int(count), str(latest)
+
+    def snapshot(self) -> _Snapshot:
+        """The current in-memory view of the active catalogue, rebuilt if it changed."""
+        with self._lock, Session(self._engine) as session:
+            version = self._version(session)
+            if self._snapshot is None or self._snapshot.version != version:
+                rows = session.exec(
+                    select(Credential).where(Credential.status == ACTIVE).order_by(col(Credential.id))
+                ).all()
+                entries = [_entry(row) for row in rows]
+                self._snapshot = _Snapshot(
+                    version=version,
+                    entries=entries,
+                    lexical=LexicalIndex([entry.lexical_text() for entry in entries]),
+                    by_id={entry.id: i for i, entry in enumerate(entries)},
+                    providers=sorted({entry.provider for entry in entries}),
+                )
+            return self._snapshot
+
+    def providers(self) -> list[str]:
+        """Every provider in the active catalogue."""
+        return self.snapshot().providers
+
+    def get(self, credential_id: str) -> Entry | None:
+        """One active entry by id."""
+        snap = self.snapshot()
+        position = snap.by_id.get(credential_id)
+        return None if position is None else snap.entries[position]
+
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, parse: bool = True, mode: Mode = "hybrid",
+    ) -> SearchResult:
+        """The k best active credentials for the query that meet every constraint."""
+        started = time.perf_counter()
+        snap = self.snapshot()
+        applied = parse_filters(query, snap.providers) if parse else Filters()
+        if filters is not None:
+            applied = applied.override(filters)
+        allowed = [i for i, entry in enumerate(snap.entries) if entry.passes(applied)]
+        ranked_lexical: list[int] = []
+        ranked_dense: list[int] = []
+        if allowed and mode in ("hybrid", "lexical"):
+            ranked_lexical = self._lexical(snap, query, allowed)
+        if allowed and mode in ("hybrid", "dense"):
+            ranked_dense = self._dense(snap, query, applied, set(allowed))
+        fused = _fuse(ranked_lexical, ranked_dense)
+        if not fused and allowed and mode != "dense":
+            fused = [(i, 0.0) for i in allowed[:k]]  # nothing matched the words: show what meets the filters
+        terms = _query_terms(query, snap.lexical)
+        hits = [self._hit(snap.entries[i], score, terms, applied, snap.lexical) for i, score in fused[:k]]
+        return SearchResult(query=query, hits=hits, filters=applied, took_ms=(time.perf_counter() - started) * 1000)
+
+    def _lexical(self, snap: _Snapshot, query: str, allowed: list[int]) -> list[int]:
+        import numpy as np
+
+        scores = snap.lexical.scores(query)
+        candidates = np.asarray(allowed)
+        picked = candidates[scores[candidates] > 0]
+        order = picked[np.argsort(-scores[picked], kind="stable")]
+        return [int(i) for i in order[:CANDIDATES]]
+
+    def _dense(self, snap: _Snapshot, query: str, applied: Filters, allowed: set[int]) -> list[int]:
+        embedder = self._embedder_factory()
+        if not self._model_checked:
+            self._index.check_model(embedder.name)
+            self._model_checked = True
+        vector = embedder.embed_query(query)
+        # Over-fetch when some constraints are checked here rather than in Chroma.
+        depth = CANDIDATES * (4 if applied.skill else 1) + 20
+        ranked: list[int] = []
+        for hit in self._index.query(vector, n=depth, where=applied.chroma_where()):
+            position = snap.by_id.get(hit.id)
+            if position is not None and position in allowed:
+                ranked.append(position)
+        return ranked[:CANDIDATES]
+
+    def _hit(self, entry: Entry, score: float, terms: dict[str, str], applied: Filters, lexical: LexicalIndex) -> Hit:
+        return Hit(
+            id=entry.id, title=entry.title, provider=entry.provider, score=round(score, 6), level=entry.level,
+            duration_hours=entry.duration_hours, cost=entry.cost, currency=entry.currency, format=entry.format,
+            url=entry.url, skills=list(entry.skills), why=_why(entry, terms, applied, lexical),
+        )
+
+
+def _fuse(lexical: list[int], dense: list[int]) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of the two rankings (a single ranking passes through)."""
+    scores: dict[int, float] = {}
+    for ranking, weight in ((lexical, LEXICAL_WEIGHT), (dense, DENSE_WEIGHT)):
+        for rank, position in enumerate(ranking, start=1):
+            scores[position] = scores.get(position, 0.0) + weight / (RRF_K + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _query_terms(query: str, lexical: LexicalIndex) -> dict[str, str]:
+    """Each stemmed query term mapped to the word the user typed."""
+    terms: dict[str, str] = {}
+    for word in re.findall(r"[\w+#.]+", query.lower()):
+        for term in lexical.terms(word.strip(".")):
+            terms.setdefault(term, word.strip("."))
+    return terms
+
+
+def _why(entry: Entry, terms: dict[str, str], applied: Filters, lexical: LexicalIndex) -> list[str]:
+    reasons: list[str] = []
+    skills = [skill for skill in entry.skills + entry.tags if terms.keys() & set(lexical.terms(skill))]
+    if skills:
+        reasons.append("skills: " + ", ".join(skills[:5]))
+    for name, text in (("title", entry.title), ("description", entry.description)):
+        shared = sorted({terms[t] for t in terms.keys() & set(lexical.terms(text))})
+        if shared:
+            reasons.append(f"{name} mentions " + ", ".join(shared[:5]))
+    if not reasons:
+        reasons.append("close in meaning to the question")
+    reasons.extend(applied.describe())
+    return reasons
+
+
+def _entry(row: Credential) -> Entry:
+    return Entry(
+        id=row.id, title=row.title, provider=row.provider, description=row.description,
+        skills=tuple(row.skills or ()), tags=tuple(row.tags or ()), level=row.level,
+        duration_hours=row.duration_hours, cost=row.cost, currency=row.currency, format=row.format, url=row.url,
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations for Badger's database (run them with `badger db upgrade`)."""

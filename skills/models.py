@@ -1,0 +1,136 @@
+"""The learning records: people, role skill profiles, enrolments, their audit trail and the outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (timezone-aware)."""
+    return datetime.now(UTC)
+
+
+class State(StrEnum):
+    """Where an enrolment is in its lifecycle."""
+
+    NOMINATED = "nominated"
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    EARNED = "earned"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+# At most one enrolment per (employee, credential) may be in these states; the database enforces it.
+ACTIVE_STATES = (State.NOMINATED, State.REQUESTED, State.APPROVED, State.IN_PROGRESS, State.COMPLETED)
+_ACTIVE_SQL = text("state IN (" + ", ".join(f"'{s.value}'" for s in ACTIVE_STATES) + ")")
+
+
+class Employee(SQLModel, table=True):
+    """A person in the organisation, keyed by their Slack user id."""
+
+    user_id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    role: str | None = Field(default=None, max_length=200)
+    team: str | None = Field(default=None, max_length=200, index=True)
+    manager_id: str | None = Field(default=None, foreign_key="employee.user_id", max_length=40, index=True)
+    timezone: str = Field(default="UTC", max_length=64)
+    is_admin: bool = False
+    shoutout_opt_out: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RoleSkill(SQLModel, table=True):
+    """One skill a role needs; `role_key` and `skill_key` are normalised for matching."""
+
+    role_key: str = Field(primary_key=True, max_length=200)
+    skill_key: str = Field(primary_key=True, max_length=200)
+    role: str = Field(max_length=200)
+    skill: str = Field(max_length=200)
+    source: str = Field(default="", max_length=200)
+    position: int = 0  # order within the role's profile, most important first
+
+
+class Enrolment(SQLModel, table=True):
+    """One employee's journey through one credential, from nomination or request to an earned badge."""
+
+    __table_args__ = (
+        Index(
+            "uq_enrolment_active",
+            "employee_id",
+            "credential_id",
+            unique=True,
+            sqlite_where=_ACTIVE_SQL,
+            postgresql_where=_ACTIVE_SQL,
+        ),
+        Index("ix_enrolment_state_due", "state", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: str = Field(foreign_key="employee.user_id", max_length=40, index=True)
+    credential_id: str = Field(foreign_key="credential.id", max_length=200, index=True)
+    state: str = Field(max_length=20)
+    nominated_by: str | None = Field(default=None, foreign_key="employee.user_id", max_length=40)
+    nomination_reason: str | None = None
+    decided_by: str | None = Field(default=None, foreign_key="employee.user_id", max_length=40)
+    decision_reason: str | None = None
+    decided_at: datetime | None = Field(default=None)
+    percent: int = 0
+    milestones: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str = ""
+    due_date: date | None = None
+    started_at: datetime | None = Field(default=None)
+    completed_on: date | None = None
+    earned_at: datetime | None = Field(default=None)
+    badge_url: str | None = None
+    badge_verified_at: datetime | None = Field(default=None)
+    last_reminded_at: datetime | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class EnrolmentEvent(SQLModel, table=True):
+    """The audit trail: who moved an enrolment, from which state to which, when and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="enrolment.id", index=True)
+    actor_id: str | None = Field(default=None, foreign_key="employee.user_id", max_length=40)
+    action: str = Field(max_length=40)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str = Field(max_length=20)
+    reason: str | None = None
+    at: datetime = Field(default_factory=utcnow)
+
+
+class NoticeStatus(StrEnum):
+    """Delivery state of an outbox row."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notice(SQLModel, table=True):
+    """An outbox row: a message the bot must send, written in the same transaction as the change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    recipient_id: str = Field(foreign_key="employee.user_id", max_length=40, index=True)
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id", index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    idempotency_key: str = Field(max_length=200, unique=True)
+    status: str = Field(default=NoticeStatus.PENDING.value, max_length=10, index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    message_ts: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = Field(default=None)

@@ -1,0 +1,150 @@
+"""Where things stand: my status, a manager's team dashboard, the audit trail, reminders due."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, or_, select
+
+from knowledge.models import Credential
+from skills.access import Actor, acting_employee, get_employee, manages_or_admin, possessive
+from skills.errors import PermissionDenied
+from skills.lifecycle import load_enrolment
+from skills.models import ACTIVE_STATES, Employee, Enrolment, EnrolmentEvent, State
+from skills.notices import Kind, add_notice
+from skills.views import EnrolmentView, MemberStatus, MyStatus, Reminder
+
+REMINDABLE = (State.APPROVED, State.IN_PROGRESS)
+
+
+def _visible(session: Session, actor: Actor, employee_id: str | None, what: str) -> Employee:
+    me = acting_employee(session, actor)
+    if employee_id is None or employee_id == me.user_id:
+        return me
+    employee = get_employee(session, employee_id)
+    if not manages_or_admin(me, employee):
+        raise PermissionDenied(f"Only {employee.name}, their manager or an L&D admin can see {what}.")
+    return employee
+
+
+def my_status(*, session: Session, actor: Actor, employee_id: str | None = None) -> MyStatus:
+    """Enrolments with progress and due dates, badges and open nominations (one's own, or a report's)."""
+    employee = _visible(session, actor, employee_id, "their learning status")
+    rows = session.exec(
+        select(Enrolment, Credential)
+        .join(Credential, col(Enrolment.credential_id) == col(Credential.id))
+        .where(
+            Enrolment.employee_id == employee.user_id,
+            col(Enrolment.state).in_([*ACTIVE_STATES, State.EARNED]),
+        )
+        .order_by(col(Enrolment.due_date).is_(None), col(Enrolment.due_date), col(Enrolment.id))
+    ).all()
+    views = [EnrolmentView.of(e, c) for e, c in rows]
+    return MyStatus(
+        employee_id=employee.user_id,
+        name=employee.name,
+        active=[v for v in views if v.state not in (State.NOMINATED, State.EARNED)],
+        badges=[v for v in views if v.state == State.EARNED],
+        nominations=[v for v in views if v.state == State.NOMINATED],
+    )
+
+
+def team_status(*, session: Session, actor: Actor, manager_id: str | None = None) -> list[MemberStatus]:
+    """A manager's dashboard: each direct report's active enrolments and badge count (admins: any team)."""
+    me = acting_employee(session, actor)
+    manager = me if manager_id is None else get_employee(session, manager_id)
+    if manager.user_id != me.user_id and not me.is_admin:
+        raise PermissionDenied(
+            f"Only {manager.name} or an L&D admin can see {possessive(manager.name)} team."
+        )
+    members = session.exec(
+        select(Employee).where(Employee.manager_id == manager.user_id).order_by(col(Employee.name))
+    ).all()
+    rows = session.exec(
+        select(Enrolment, Credential)
+        .join(Credential, col(Enrolment.credential_id) == col(Credential.id))
+        .join(Employee, col(Enrolment.employee_id) == col(Employee.user_id))
+        .where(
+            Employee.manager_id == manager.user_id, col(Enrolment.state).in_([*ACTIVE_STATES, State.EARNED])
+        )
+        .order_by(col(Enrolment.id))
+    ).all()
+    active: dict[str, list[EnrolmentView]] = {m.user_id: [] for m in members}
+    badges: dict[str, int] = dict.fromkeys(active, 0)
+    for enrolment, credential in rows:
+        if enrolment.state == State.EARNED:
+            badges[enrolment.employee_id] += 1
+        else:
+            active[enrolment.employee_id].append(EnrolmentView.of(enrolment, credential))
+    return [MemberStatus(m.user_id, m.name, m.role, active[m.user_id], badges[m.user_id]) for m in members]
+
+
+def history(*, session: Session, actor: Actor, enrolment_id: int) -> list[EnrolmentEvent]:
+    """The audit trail of one enrolment, for the employee, their manager or an admin."""
+    enrolment = load_enrolment(session, enrolment_id)
+    _visible(session, actor, enrolment.employee_id, "this enrolment's history")
+    query = select(EnrolmentEvent).where(EnrolmentEvent.enrolment_id == enrolment_id)
+    return list(session.exec(query.order_by(col(EnrolmentEvent.id))))
+
+
+def due_for_reminder(
+    *, session: Session, now: datetime, within_days: int = 7, every_days: int = 7, limit: int = 1000
+) -> list[Reminder]:
+    """Ongoing enrolments due within `within_days` (or overdue) not reminded in the last `every_days`."""
+    today = now.date()
+    rows = session.exec(
+        select(Enrolment, Credential.title)
+        .join(Credential, col(Enrolment.credential_id) == col(Credential.id))
+        .where(
+            col(Enrolment.state).in_(REMINDABLE),
+            col(Enrolment.due_date) <= today + timedelta(days=within_days),
+            or_(
+                col(Enrolment.last_reminded_at).is_(None),
+                col(Enrolment.last_reminded_at) < now - timedelta(days=every_days),
+            ),
+        )
+        .order_by(col(Enrolment.due_date), col(Enrolment.id))
+        .limit(limit)
+    ).all()
+    reminders = []
+    for enrolment, title in rows:
+        assert enrolment.id is not None and enrolment.due_date is not None
+        reminders.append(
+            Reminder(
+                enrolment.id,
+                enrolment.employee_id,
+                enrolment.credential_id,
+                title,
+                enrolment.due_date,
+                enrolment.percent,
+                enrolment.due_date < today,
+            )
+        )
+    return reminders
+
+
+def queue_reminders(*, session: Session, now: datetime, within_days: int = 7, every_days: int = 7) -> int:
+    """Write a reminder notice for each enrolment due one (at most one per enrolment per day); the count."""
+    reminders = due_for_reminder(session=session, now=now, within_days=within_days, every_days=every_days)
+    for reminder in reminders:
+        add_notice(
+            session,
+            kind=Kind.REMINDER,
+            recipient_id=reminder.employee_id,
+            enrolment_id=reminder.enrolment_id,
+            idempotency_key=f"{Kind.REMINDER}:{reminder.enrolment_id}:{now.date().isoformat()}",
+            payload={
+                "enrolment_id": reminder.enrolment_id,
+                "credential_id": reminder.credential_id,
+                "credential_title": reminder.title,
+                "due_date": reminder.due_date.isoformat(),
+                "percent": reminder.percent,
+                "overdue": reminder.overdue,
+            },
+        )
+        enrolment = session.get(Enrolment, reminder.enrolment_id)
+        assert enrolment is not None
+        enrolment.last_reminded_at = now
+        session.add(enrolment)
+    session.flush()
+    return len(reminders)
