@@ -55,10 +55,17 @@ def _require(path: Path) -> Path:
     return path
 
 
+def _float(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", ""))
+    except ValueError:
+        return None
+
+
 def _udemy_record(row: dict[str, str]) -> dict[str, Any]:
     price = (row.get("price") or "").strip()
     is_paid = (row.get("is_paid") or "").strip().lower()
-    cost: float | str | None = 0.0 if price.lower() == "free" or is_paid == "false" else (price or None)
+    cost = 0.0 if price.lower() == "free" or is_paid == "false" else _float(price)
     record: dict[str, Any] = {
         "id": f"udemy-{row['course_id'].strip()}",
         "title": " ".join((row.get("course_title") or "").split()),
@@ -66,7 +73,7 @@ def _udemy_record(row: dict[str, str]) -> dict[str, Any]:
         "url": (row.get("url") or "").strip() or None,
         "cost": cost,
         "currency": "USD",
-        "duration_hours": (row.get("content_duration") or "").strip() or None,
+        "duration_hours": _float(row.get("content_duration") or ""),
         "level": _UDEMY_LEVELS.get((row.get("level") or "").strip().lower()),
         "tags": [row["subject"].strip()] if (row.get("subject") or "").strip() else [],
         "format": "online",
@@ -118,8 +125,8 @@ def _variant(base: dict[str, Any], number: int, rng: random.Random) -> dict[str,
         title = f"{title} — {rng.choice(_COHORTS)} {2024 + number % 3} cohort"
     else:
         title = f"{title} ({2024 + number % 3} edition)"
-    variant = {key: value for key, value in base.items() if key != "id"}
-    variant["id"] = f"{base['id']}--{kind}-{number + 1}"
+    variant: dict[str, Any] = {"id": f"{base['id']}--{kind}-{number + 1}"}
+    variant.update((key, value) for key, value in base.items() if key != "id")
     variant["title"] = title
     level = base.get("level")
     variant["level"] = rng.choice([lvl for lvl in _LEVELS if lvl != level])

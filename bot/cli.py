@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot import cli_catalogue, cli_demo, cli_search
+from bot import cli_catalogue, cli_db, cli_demo, cli_org, cli_search
 from bot.console import err, load_settings
 from core.logging import setup_logging
 
@@ -18,6 +18,8 @@ app.command("search")(cli_search.search)
 app.command("chat")(cli_search.chat)
 app.command("demo")(cli_demo.demo)
 # sub-apps
+app.add_typer(cli_org.app, name="org")
+app.add_typer(cli_db.app, name="db")
 
 
 @app.callback()

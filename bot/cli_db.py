@@ -101,7 +101,7 @@ def upgrade(
         out.print(f"Database already at migration {escape(str(after))}.")
     else:
         out.print(
-            f"[green]Database migrated[/green] from {escape(str(before or 'empty'))} to {escape(str(after))}."
+            f"[green]Database migrated[/green] from {escape(str(before or 'none'))} to {escape(str(after))}."
         )
 
 

@@ -12,11 +12,11 @@ from knowledge.schema import FieldError, normalise_level
 # Words that say nothing about which provider is meant.
 _GENERIC = {
     "university", "universidad", "universite", "universität", "of", "the", "at", "and", "de", "del", "la",
-    "college", "institute", "school", "inc", "llc", "ltd", "skills", "network", "system", "state",
+    "college", "institute", "school", "inc", "llc", "ltd", "skills", "network", "system",
     "for", "in", "&", "online", "foundation", "academy", "learning", "education", "center", "centre",
 }
 # Common short forms in questions.
-_TOKEN_ALIASES = {"uni": "university", "cu": "colorado", "gcp": "google", "msft": "microsoft"}
+_TOKEN_ALIASES = {"uni": ["university"], "cu": ["colorado"], "gcp": ["google", "cloud"], "msft": ["microsoft"]}
 _STOP_AFTER_PROVIDER = {"course", "courses", "one", "ones", "class", "classes", "program", "programme", "stuff",
                         "certificate", "certification", "badge", "series", "offering", "offerings", "has", "have"}
 
@@ -105,7 +105,7 @@ def make_filters(
 
 def _tokens(text: str) -> list[str]:
     words = re.findall(r"[a-z0-9&]+", text.lower().replace("'s ", " ").replace("’s ", " "))
-    return [_TOKEN_ALIASES.get(word, word) for word in words]
+    return [token for word in words for token in _TOKEN_ALIASES.get(word, [word])]
 
 
 def _provider_keys(provider: str) -> frozenset[str]:
@@ -135,8 +135,11 @@ def parse_filters(question: str, providers: Iterable[str]) -> Filters:
     max_cost: float | None = None
     if _FREE.search(question):
         max_cost = 0.0
-    elif (money := _MONEY.search(question)) and not _HOURS.search(question[money.start():money.end() + 12]):
-        max_cost = float(money.group(1))
+    else:
+        for money in _MONEY.finditer(question):
+            if not _HOURS.match(question, money.start()):  # "under 5 hours" is a duration, not a price
+                max_cost = float(money.group(1))
+                break
     max_hours: float | None = None
     if hours := _HOURS.search(question):
         unit = hours.group(2).lower()

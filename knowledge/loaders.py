@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.schema import CredentialRecord, FieldError, validate_record
+from knowledge.schema import CANONICAL_FIELDS, CredentialRecord, FieldError, validate_record
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -77,7 +77,9 @@ class FieldMap:
         """Rename mapped columns to canonical fields, then fill defaults for missing fields."""
         if not self.columns and not self.defaults:
             return row
-        out = {key: value for key, value in row.items() if key not in self.columns.values()}
+        # A mapped column is consumed, unless it is a canonical field in its own right (--map id=url keeps url).
+        out = {key: value for key, value in row.items()
+               if key not in self.columns.values() or key in CANONICAL_FIELDS}
         for target, column in self.columns.items():
             if "+" in column:
                 parts = [str(row.get(part.strip()) or "") for part in column.split("+")]
@@ -192,8 +194,11 @@ def _items(kind: str, text: str, fmap: FieldMap) -> Iterator[tuple[str, Any]]:
 
 
 def _mapping(value: Any) -> Any:
+    """Drop the line markers the YAML loader adds to every mapping, nested ones included."""
     if isinstance(value, dict):
-        value.pop("__line__", None)
+        return {key: _mapping(item) for key, item in value.items() if key != "__line__"}
+    if isinstance(value, list):
+        return [_mapping(item) for item in value]
     return value
 
 

@@ -13,6 +13,8 @@ LEVELS = ("beginner", "intermediate", "advanced")
 FORMATS = ("online", "in-person", "hybrid")
 # Values that mean "no particular level" in real partner feeds; treated as absent.
 NO_LEVEL = {"", "all", "all levels", "mixed", "any", "none", "-"}
+# Placeholders that partner exports use for "no value".
+MISSING = {"", "-", "n/a", "na", "none", "null"}
 LIST_FIELDS = ("skills", "tags")
 STRING_FIELDS = ("url", "language", "credential_type", "badge_image")
 CANONICAL_FIELDS = (
@@ -102,7 +104,10 @@ def _sha(text: str) -> str:
 
 
 def _text(name: str, value: Any, *, required: bool = False) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    # Placeholders mean "no value" in optional fields; a required field only fails when truly empty,
+    # so real partner exports with "-" as a provider still load (and show up in stats).
+    blank = {""} if required else MISSING
+    if value is None or (isinstance(value, str) and value.strip().lower() in blank):
         if required:
             raise FieldError(name, "is required and missing or empty")
         return None
@@ -177,6 +182,8 @@ def normalise_level(value: Any) -> str | None:
     if text is None:
         return None
     key = " ".join(text.lower().replace("-", " ").split())
+    if key == "expert level":  # Udemy's top level; a bare "expert" stays unknown
+        return "advanced"
     key = key.removesuffix(" level").strip()
     if key in NO_LEVEL:
         return None

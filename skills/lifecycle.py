@@ -73,8 +73,9 @@ def record(
         to_state=to_state.value,
         reason=reason,
     )
-    enrolment.state = to_state.value
-    enrolment.updated_at = utcnow()
+    if not initial:  # a new row already carries its state and timestamps; touching them costs an UPDATE
+        enrolment.state = to_state.value
+        enrolment.updated_at = utcnow()
     session.add(enrolment)
     session.add(event)
     session.flush()

@@ -27,7 +27,6 @@ SYNONYMS: dict[str, str] = {
     "ux": "user experience design",
     "ux design": "user experience design",
     "ui design": "user interface design",
-    "project management": "project management",
     "pm": "project management",
     "data analytics": "data analysis",
     "statistical analysis": "statistics",
@@ -37,7 +36,6 @@ SYNONYMS: dict[str, str] = {
     "budgeting": "management of financial resources",
     "infosec": "information security",
     "cyber security": "cybersecurity",
-    "cyber-security": "cybersecurity",
 }
 
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)")

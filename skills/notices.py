@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from skills.models import Notice
+from skills.models import Notice, NoticeStatus, utcnow
 
 
 class Kind:
@@ -50,5 +50,23 @@ def add_notice(
 
 def pending_notices(session: Session, *, limit: int = 100) -> list[Notice]:
     """The oldest notices still waiting to be delivered."""
-    query = select(Notice).where(Notice.status == "pending").order_by(Notice.id).limit(limit)  # type: ignore[arg-type]
+    query = select(Notice).where(Notice.status == NoticeStatus.PENDING).order_by(col(Notice.id)).limit(limit)
     return list(session.exec(query))
+
+
+def mark_sent(session: Session, notice: Notice, *, message_ts: str | None) -> None:
+    """Record a delivered notice and the Slack message it became."""
+    notice.status = NoticeStatus.SENT.value
+    notice.message_ts = message_ts
+    notice.sent_at = utcnow()
+    notice.attempts += 1
+    session.add(notice)
+
+
+def mark_failed(session: Session, notice: Notice, *, error: str, give_up: bool) -> None:
+    """Record a failed delivery attempt; the notice stays pending unless the deliverer gives up."""
+    notice.attempts += 1
+    notice.last_error = error[:500]
+    if give_up:
+        notice.status = NoticeStatus.FAILED.value
+    session.add(notice)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, or_, select
 
 from knowledge.models import Credential
@@ -92,35 +93,45 @@ def due_for_reminder(
 ) -> list[Reminder]:
     """Ongoing enrolments due within `within_days` (or overdue) not reminded in the last `every_days`."""
     today = now.date()
-    rows = session.exec(
-        select(Enrolment, Credential.title)
-        .join(Credential, col(Enrolment.credential_id) == col(Credential.id))
-        .where(
-            col(Enrolment.state).in_(REMINDABLE),
-            col(Enrolment.due_date) <= today + timedelta(days=within_days),
-            or_(
-                col(Enrolment.last_reminded_at).is_(None),
-                col(Enrolment.last_reminded_at) < now - timedelta(days=every_days),
-            ),
-        )
-        .order_by(col(Enrolment.due_date), col(Enrolment.id))
-        .limit(limit)
-    ).all()
-    reminders = []
-    for enrolment, title in rows:
-        assert enrolment.id is not None and enrolment.due_date is not None
-        reminders.append(
-            Reminder(
-                enrolment.id,
-                enrolment.employee_id,
-                enrolment.credential_id,
-                title,
-                enrolment.due_date,
-                enrolment.percent,
-                enrolment.due_date < today,
+    # Plain rows, not ORM objects: a reminder run can cover tens of thousands of enrolments.
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Enrolment.id),
+                col(Enrolment.employee_id),
+                col(Enrolment.credential_id),
+                col(Credential.title),
+                col(Enrolment.due_date),
+                col(Enrolment.percent),
             )
+            .join(Credential, col(Enrolment.credential_id) == col(Credential.id))
+            .where(
+                col(Enrolment.state).in_(REMINDABLE),
+                col(Enrolment.due_date) <= today + timedelta(days=within_days),
+                or_(
+                    col(Enrolment.last_reminded_at).is_(None),
+                    col(Enrolment.last_reminded_at) < now - timedelta(days=every_days),
+                ),
+            )
+            .order_by(col(Enrolment.due_date), col(Enrolment.id))
+            .limit(limit)
         )
-    return reminders
+        .all()
+    )
+    return [
+        Reminder(
+            enrolment_id or 0,
+            employee_id,
+            credential_id,
+            title,
+            due,
+            percent,
+            due is not None and due < today,
+        )
+        for enrolment_id, employee_id, credential_id, title, due, percent in rows
+        if due is not None
+    ]
 
 
 def queue_reminders(*, session: Session, now: datetime, within_days: int = 7, every_days: int = 7) -> int:

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-# `tests.servers` must import however pytest is launched (`pytest`, `python -m pytest`, any
-# --import-mode, with or without tests/__init__.py): put the repository root on sys.path.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
+# `pythonpath = ["."]` in pyproject.toml puts the repository root on sys.path for `tests.*` imports.
 from tests.servers import ChromaServer, PostgresCluster
 
 # =========================================================================== real servers

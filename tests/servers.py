@@ -123,14 +123,11 @@ def _terminate(proc: subprocess.Popen[bytes] | None, sig: int) -> None:
             proc.wait(timeout=STOP_TIMEOUT)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
-    try:  # children (postgres backends, ...) share the group thanks to start_new_session
+    # children (postgres backends, ...) share the group thanks to start_new_session
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -375,7 +372,8 @@ class ChromaServer:
                 break
         raise RuntimeError(
             f"Chroma ({self.exe}) did not answer {self.url}/api/v2/heartbeat "
-            f"(timeout {CHROMA_START_TIMEOUT:.0f}s): {last_error}\n--- {self.logfile} (tail) ---\n{log_tail(self.logfile)}"
+            f"(timeout {CHROMA_START_TIMEOUT:.0f}s): {last_error}\n"
+            f"--- {self.logfile} (tail) ---\n{log_tail(self.logfile)}"
         )
 
     def _wait_ready(self) -> str:
@@ -388,7 +386,7 @@ class ChromaServer:
                 return f"chroma exited with code {self.proc.returncode}"
             for version in ("v2", "v1"):
                 try:
-                    with urllib.request.urlopen(
+                    with urllib.request.urlopen(  # noqa: S310 - our own loopback http URL
                         f"{self.url}/api/{version}/heartbeat", timeout=2
                     ) as resp:
                         if resp.status == 200:

@@ -11,7 +11,7 @@ from skills.enrolment import enrol
 from skills.errors import PermissionDenied
 from skills.models import Notice
 from skills.nominations import nominate
-from skills.notices import add_notice
+from skills.notices import add_notice, mark_failed, mark_sent, pending_notices
 from skills.policy import Policy
 from skills.progress import record_badge, update_progress
 from skills.status import due_for_reminder, my_status, queue_reminders, team_status
@@ -85,3 +85,23 @@ def test_a_notice_is_queued_once_per_idempotency_key(org: Org) -> None:
         session.commit()
         assert again.id == first.id
         assert len(session.exec(select(Notice)).all()) == 1
+
+
+def test_delivered_and_failed_notices_leave_the_pending_queue(org: Org) -> None:
+    org.run(nominate, actor=org.mia, employee_id="UDANA", credential_id="py-101", reason="Basics")
+    org.run(nominate, actor=org.mia, employee_id="UERIN", credential_id="py-101", reason="Basics")
+    with Session(org.engine) as session:
+        first, second = pending_notices(session)
+        mark_sent(session, first, message_ts="1700000000.000100")
+        mark_failed(session, second, error="ratelimited", give_up=False)
+        session.commit()
+        assert [n.id for n in pending_notices(session)] == [second.id]  # a failed attempt is retried
+        mark_failed(session, second, error="channel_not_found", give_up=True)
+        session.commit()
+        assert pending_notices(session) == []
+        assert (first.status, first.message_ts, second.status, second.attempts) == (
+            "sent",
+            "1700000000.000100",
+            "failed",
+            2,
+        )

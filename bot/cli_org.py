@@ -1,0 +1,102 @@
+"""`badger org ...`: load the org chart and role skill profiles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlmodel import col, select
+
+from bot.console import err, load_settings, out, print_json, user_errors
+from core.db import get_engine, session_scope
+from skills.errors import ValidationFailed
+from skills.models import Employee
+from skills.org import demo_file, load_org, load_role_profiles
+
+app = typer.Typer(help="Load the org chart and the skills each role needs.", no_args_is_help=True)
+MAX_PROBLEMS_SHOWN = 50
+
+
+def _report(exc: ValidationFailed) -> None:
+    for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+        err.print(f"[red]✗[/red] {escape(problem)}")
+    if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+        err.print(f"… and {len(exc.problems) - MAX_PROBLEMS_SHOWN} more")
+    err.print(f"[red]{escape(str(exc).splitlines()[0])}[/red] Nothing was changed.")
+
+
+@app.command("load")
+def load(
+    path: Annotated[Path, typer.Argument(help="CSV with user_id,name,email,role,team,manager_id, or YAML.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Load or update the org chart, all or nothing: every problem is named by file, row and field."""
+    engine = get_engine(load_settings())
+    with user_errors():
+        try:
+            with session_scope(engine) as session:
+                result = load_org(session, path)
+        except ValidationFailed as exc:
+            if not exc.problems:
+                raise
+            _report(exc)
+            raise typer.Exit(1) from None
+    if as_json:
+        print_json({"file": str(path), "created": result.created, "updated": result.updated})
+        return
+    total = result.created + result.updated
+    out.print(
+        f"[green]Loaded[/green] {total} people from {escape(path.name)}: "
+        f"{result.created} new, {result.updated} updated."
+    )
+
+
+@app.command("roles")
+def roles(path: Annotated[Path, typer.Argument(help="YAML: roles: [{role, skills: [...]}].")]) -> None:
+    """Load role skill profiles, replacing the profiles of the roles in the file."""
+    engine = get_engine(load_settings())
+    with user_errors():
+        try:
+            with session_scope(engine) as session:
+                count = load_role_profiles(session, path)
+        except ValidationFailed as exc:
+            if not exc.problems:
+                raise
+            _report(exc)
+            raise typer.Exit(1) from None
+    out.print(f"[green]Loaded[/green] skill profiles for {count} roles from {escape(path.name)}.")
+
+
+@app.command("demo")
+def demo() -> None:
+    """Load the demo org (15 people in 3 teams) and its role skill profiles."""
+    load(demo_file("org.csv"))
+    roles(demo_file("roles.yaml"))
+
+
+@app.command("list")
+def list_people(team: Annotated[str | None, typer.Option(help="Only this team.")] = None) -> None:
+    """List the people Badger knows, with their managers."""
+    engine = get_engine(load_settings())
+    table = Table(expand=True)
+    for name in ("Name", "Slack id", "Role", "Team", "Manager", "Admin"):
+        table.add_column(name, overflow="fold")
+    with session_scope(engine) as session:
+        query = select(Employee).order_by(col(Employee.team), col(Employee.name))
+        if team:
+            query = query.where(Employee.team == team)
+        names = {e.user_id: e.name for e in session.exec(select(Employee))}
+        for person in session.exec(query):
+            manager = names.get(person.manager_id or "", "–")
+            table.add_row(
+                escape(person.name),
+                person.user_id,
+                escape(person.role or "–"),
+                escape(person.team or "–"),
+                escape(manager),
+                "yes" if person.is_admin else "",
+            )
+    out.print(table)
