@@ -166,6 +166,8 @@ def withdraw(*, session: Session, actor: Actor, enrolment_id: int, reason: str |
         recipients = [
             (Kind.REQUEST_WITHDRAWN, a) for a in approvers_for(session, employee) if a.user_id != me.user_id
         ]
+    elif me.user_id != employee.user_id:
+        recipients = [(Kind.ENROLMENT_WITHDRAWN, employee)]  # an admin withdrew it: the employee hears why
     else:
         recipients = []
     for kind, recipient in recipients:

@@ -105,12 +105,13 @@ def refuse_duplicate(session: Session, employee: Employee, credential: Credentia
 def insert_unique(
     session: Session, enrolment: Enrolment, employee: Employee, credential: Credential, *, self_: bool
 ) -> None:
-    """Insert a new active enrolment; a concurrent twin loses to the database's unique index."""
+    """Insert a new active enrolment; a concurrent twin loses to the unique index and the session rolls back."""
+    # No SAVEPOINT here: with pysqlite, releasing one that opened the transaction commits the row early.
+    session.add(enrolment)
     try:
-        with session.begin_nested():
-            session.add(enrolment)
-            session.flush()
+        session.flush()
     except IntegrityError:
+        session.rollback()
         refuse_duplicate(session, employee, credential, self_=self_)
         raise
 

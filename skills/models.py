@@ -124,7 +124,7 @@ class Notice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)
-    recipient_id: str = Field(foreign_key="employee.user_id", max_length=40, index=True)
+    recipient_id: str = Field(max_length=40, index=True)  # a Slack user id, or a channel id for shoutouts
     enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id", index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     idempotency_key: str = Field(max_length=200, unique=True)

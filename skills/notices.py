@@ -20,6 +20,7 @@ class Kind:
     NOMINATION_ACCEPTED = "nomination_accepted"
     NOMINATION_DECLINED = "nomination_declined"
     NOMINATION_WITHDRAWN = "nomination_withdrawn"
+    ENROLMENT_WITHDRAWN = "enrolment_withdrawn"
     REMINDER = "reminder"
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -155,3 +158,46 @@ def test_withdrawing_a_pending_request_tells_the_manager(org: Org) -> None:
     assert [(n.kind, n.recipient_id) for n in notices(org)][-1] == ("request_withdrawn", "UMIA")
     again = org.run(enrol, actor=org.dana, credential_id="cloud-arch", policy=POLICY)
     assert again.state == State.REQUESTED
+
+
+def test_an_abandoned_unit_of_work_leaves_no_trace(org: Org) -> None:
+    with Session(org.engine) as session:
+        enrol(session=session, actor=org.dana, credential_id="cloud-arch", policy=POLICY)
+        session.rollback()  # e.g. the Slack reply failed before commit
+    assert notices(org) == []
+    with Session(org.engine) as session:
+        assert session.exec(select(Enrolment)).all() == []
+        assert session.exec(select(EnrolmentEvent)).all() == []
+
+
+def test_a_click_that_loses_the_race_is_told_it_is_already_enrolled(org: Org) -> None:
+    outcome: list[BaseException | Enrolment] = []
+
+    def second_click() -> None:
+        try:
+            outcome.append(org.run(enrol, actor=org.dana, credential_id="py-101", policy=POLICY))
+        except AlreadyEnrolled as exc:
+            outcome.append(exc)
+
+    with Session(org.engine) as first:
+        enrol(session=first, actor=org.dana, credential_id="py-101", policy=POLICY)  # written, not committed
+        racer = threading.Thread(target=second_click)
+        racer.start()
+        time.sleep(0.5)  # the second click checks, finds nothing committed, and waits on the insert
+        first.commit()
+    racer.join(timeout=30)
+    [result] = outcome
+    assert isinstance(result, AlreadyEnrolled)
+    with Session(org.engine) as session:
+        assert len(session.exec(select(Enrolment)).all()) == 1
+
+
+def test_an_admin_withdrawing_an_enrolment_tells_the_employee(org: Org) -> None:
+    enrolment = org.run(enrol, actor=org.dana, credential_id="py-101", policy=POLICY)
+    org.run(withdraw, actor=org.ada, enrolment_id=enrolment.id, reason="Course cancelled by the provider")
+    [notice] = notices(org)
+    assert (notice.kind, notice.recipient_id, notice.payload["reason"]) == (
+        "enrolment_withdrawn",
+        "UDANA",
+        "Course cancelled by the provider",
+    )
