@@ -38,3 +38,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("Interrupted.")
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

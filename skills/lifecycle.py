@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from core.errors import NotFoundError
@@ -78,7 +79,13 @@ def record(
         enrolment.updated_at = utcnow()
     session.add(enrolment)
     session.add(event)
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise InvalidTransition(
+            "Someone else changed this enrolment at the same moment; please look again."
+        ) from None
     return event
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, text
+from sqlalchemy import JSON, Column, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
 
@@ -30,6 +30,9 @@ class State(StrEnum):
 
 # At most one enrolment per (employee, credential) may be in these states; the database enforces it.
 ACTIVE_STATES = (State.NOMINATED, State.REQUESTED, State.APPROVED, State.IN_PROGRESS, State.COMPLETED)
+# Optimistic locking: every UPDATE checks and bumps the version, so two racing transitions cannot both win,
+# even on SQLite where SELECT ... FOR UPDATE does not exist.
+_VERSION = Column("version", Integer, nullable=False, default=1)
 _ACTIVE_SQL = text("state IN (" + ", ".join(f"'{s.value}'" for s in ACTIVE_STATES) + ")")
 
 
@@ -74,6 +77,7 @@ class Enrolment(SQLModel, table=True):
         ),
         Index("ix_enrolment_state_due", "state", "due_date"),
     )
+    __mapper_args__ = {"version_id_col": _VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
     employee_id: str = Field(foreign_key="employee.user_id", max_length=40, index=True)
@@ -96,6 +100,7 @@ class Enrolment(SQLModel, table=True):
     last_reminded_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_VERSION)
 
 
 class EnrolmentEvent(SQLModel, table=True):

@@ -100,6 +100,7 @@ def upgrade() -> None:
     sa.Column('last_reminded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['credential_id'], ['credential.id'], ),
     sa.ForeignKeyConstraint(['decided_by'], ['employee.user_id'], ),
     sa.ForeignKeyConstraint(['employee_id'], ['employee.user_id'], ),

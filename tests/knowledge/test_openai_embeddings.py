@@ -33,7 +33,7 @@ def test_catalogue_embeds_through_the_openai_api_and_records_the_model(
     assert kb.search("site reliability", k=5).hits
 
     local = make_kb()  # switching back to the bundled model without a rebuild is refused, with the fix named
-    with pytest.raises(ConfigurationError, match="text-embedding-3-small.*badger catalogue reindex"):
+    with pytest.raises(ConfigurationError, match=r"text-embedding-3-small.*badger catalogue reindex"):
         local.search("site reliability")
 
 

@@ -201,3 +201,26 @@ def test_an_admin_withdrawing_an_enrolment_tells_the_employee(org: Org) -> None:
         "UDANA",
         "Course cancelled by the provider",
     )
+
+
+def test_two_racing_decisions_record_only_one(org: Org) -> None:
+    requested = org.run(enrol, actor=org.dana, credential_id="cloud-arch", policy=POLICY)
+    outcome: list[BaseException | Enrolment] = []
+
+    def admin_declines() -> None:
+        try:
+            outcome.append(org.run(decline, actor=org.ada, enrolment_id=requested.id, reason="No budget"))
+        except InvalidTransition as exc:
+            outcome.append(exc)
+
+    with Session(org.engine) as manager:
+        approve(session=manager, actor=org.mia, enrolment_id=requested.id)  # written, not committed
+        racer = threading.Thread(target=admin_declines)
+        racer.start()
+        time.sleep(0.5)  # the admin's decline reads the request while the approval is in flight
+        manager.commit()
+    racer.join(timeout=30)
+    [result] = outcome
+    assert isinstance(result, InvalidTransition)
+    assert [e.action for e in events(org, requested.id or 0)] == ["request", "approve"]
+    assert [n.kind for n in notices(org)] == ["approval_request", "request_approved"]
