@@ -1,13 +1,16 @@
-"""`badger demo`: load the bundled demo data and open the terminal chat."""
+"""`badger demo`: migrate the database, load the bundled demo data and open the terminal chat."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
+from sqlmodel import Session
 
+from bot.cli_db import upgrade_database
 from bot.cli_search import chat
 from bot.console import err, knowledge, out, progress_bar, user_errors
+from skills.org import demo_file, load_org, load_role_profiles
 
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "knowledge" / "demo" / "catalogue.yaml"
 
@@ -15,10 +18,17 @@ DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "knowledge" / "demo" /
 def demo(
     load_only: bool = typer.Option(False, "--load-only", help="Load the demo data, then exit."),
 ) -> None:
-    """Load the demo catalogue (quick when unchanged) and start the terminal chat."""
+    """Load the demo catalogue and demo org (quick when unchanged) and start the terminal chat."""
     kb = knowledge()
+    with user_errors():
+        upgrade_database(kb.settings.resolved_database_url)
+        with Session(kb.engine) as session:
+            org = load_org(session, demo_file("org.csv"))
+            load_role_profiles(session, demo_file("roles.yaml"))
+            session.commit()
     with user_errors(), progress_bar(err.is_terminal) as progress:
         report = kb.load([DEMO_CATALOGUE], replace=True, progress=progress)
-    out.print(f"Demo catalogue ready: {report.records} credentials ({report.embedded} newly embedded).")
+    out.print(f"Demo ready: {report.records} credentials ({report.embedded} newly embedded), "
+              f"{org.created + org.updated} people in the demo org.")
     if not load_only:
         chat()

@@ -18,7 +18,12 @@ MODEL_MODULES = ("knowledge.models", "skills.models")
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine for the URL, with SQLite tuned for one writer and many readers."""
+    """Create an engine for the URL, with SQLite tuned for one writer and many readers.
+
+    pysqlite starts transactions lazily, at the first write; that lets a writer wait its turn
+    instead of failing, but a SAVEPOINT opened first commits on release: do not use
+    `begin_nested()` on SQLite.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -174,8 +174,6 @@ class CatalogueSearcher:
         if allowed and mode in ("hybrid", "dense"):
             ranked_dense = self._dense(snap, query, applied, set(allowed))
         fused = _fuse(ranked_lexical, ranked_dense)
-        if not fused and allowed and mode != "dense":
-            fused = [(i, 0.0) for i in allowed[:k]]  # nothing matched the words: show what meets the filters
         terms = _query_terms(query, snap.lexical)
         hits = [self._hit(snap.entries[i], score, terms, applied, snap.lexical) for i, score in fused[:k]]
         return SearchResult(query=query, hits=hits, filters=applied, took_ms=(time.perf_counter() - started) * 1000)
@@ -221,10 +219,19 @@ def _fuse(lexical: list[int], dense: list[int]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+# Words that say nothing about why an entry fits (constraints are explained separately).
+_NOT_A_REASON = {
+    "course", "courses", "class", "classes", "learn", "learning", "want", "need", "training", "free", "beginner",
+    "beginners", "intermediate", "advanced", "level", "program", "certificate", "something", "anything", "take",
+}
+
+
 def _query_terms(query: str, lexical: LexicalIndex) -> dict[str, str]:
     """Each stemmed query term mapped to the word the user typed."""
     terms: dict[str, str] = {}
     for word in re.findall(r"[\w+#.]+", query.lower()):
+        if word.strip(".") in _NOT_A_REASON:
+            continue
         for term in lexical.terms(word.strip(".")):
             terms.setdefault(term, word.strip("."))
     return terms

@@ -87,17 +87,17 @@ class Enrolment(SQLModel, table=True):
     nomination_reason: str | None = None
     decided_by: str | None = Field(default=None, foreign_key="employee.user_id", max_length=40)
     decision_reason: str | None = None
-    decided_at: datetime | None = Field(default=None)
+    decided_at: datetime | None = None
     percent: int = 0
     milestones: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     note: str = ""
     due_date: date | None = None
-    started_at: datetime | None = Field(default=None)
+    started_at: datetime | None = None
     completed_on: date | None = None
-    earned_at: datetime | None = Field(default=None)
+    earned_at: datetime | None = None
     badge_url: str | None = None
-    badge_verified_at: datetime | None = Field(default=None)
-    last_reminded_at: datetime | None = Field(default=None)
+    badge_verified_at: datetime | None = None
+    last_reminded_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_VERSION)
@@ -138,4 +138,4 @@ class Notice(SQLModel, table=True):
     last_error: str | None = None
     message_ts: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
-    sent_at: datetime | None = Field(default=None)
+    sent_at: datetime | None = None

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from skills.enrolment import enrol
-from skills.errors import InvalidTransition, ValidationFailed
+from skills.errors import AlreadyEnrolled, InvalidTransition, PermissionDenied, ValidationFailed
 from skills.models import Enrolment, State
 from skills.policy import Policy
 from skills.progress import complete, record_badge, start, update_progress
@@ -96,7 +96,13 @@ def test_an_earned_badge_is_final(org: Org) -> None:
     org.run(record_badge, actor=org.dana, enrolment_id=enrolment.id)
     with pytest.raises(InvalidTransition, match="badge earned"):
         org.run(update_progress, actor=org.dana, enrolment_id=enrolment.id, percent=10)
-    from skills.errors import AlreadyEnrolled
-
     with pytest.raises(AlreadyEnrolled, match="You already earned Python for Everybody"):
         approved(org)
+
+
+def test_the_audit_trail_is_private(org: Org) -> None:
+    enrolment = approved(org)
+    assert len(org.run(history, actor=org.mia, enrolment_id=enrolment.id)) == 1
+    for outsider in (org.erin, org.omar):
+        with pytest.raises(PermissionDenied):
+            org.run(history, actor=outsider, enrolment_id=enrolment.id)
