@@ -55,11 +55,43 @@ class LoadReport:
         return data
 
 
+_FILTER_FIELDS = ("provider", "level", "cost", "duration_hours", "format")
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the database knows about an entry, without its long text fields."""
+
+    content_hash: str
+    embed_hash: str
+    source: str
+    status: str
+    meta: dict[str, Any]
+
+
 def _index_meta(source: CredentialRecord | Credential, embed_hash: str) -> dict[str, Any]:
-    return {
-        "embed_hash": embed_hash, "provider": source.provider, "level": source.level,
-        "cost": source.cost, "duration_hours": source.duration_hours, "format": source.format,
-    }
+    meta = {name: getattr(source, name) for name in _FILTER_FIELDS}
+    meta["embed_hash"] = embed_hash
+    return {key: value for key, value in meta.items() if value is not None}
+
+
+def _known(session: Session) -> dict[str, _Known]:
+    columns = (Credential.id, Credential.content_hash, Credential.embed_hash, Credential.source, Credential.status,
+               *(getattr(Credential, name) for name in _FILTER_FIELDS))
+    known: dict[str, _Known] = {}
+    for credential_id, content_hash, ehash, source, status, *values in session.exec(select(*columns)).all():
+        meta = {name: value for name, value in zip(_FILTER_FIELDS, values, strict=True) if value is not None}
+        meta["embed_hash"] = ehash
+        known[credential_id] = _Known(content_hash, ehash, source, status, meta)
+    return known
+
+
+def _rows(session: Session, ids: Sequence[str]) -> dict[str, Credential]:
+    rows: dict[str, Credential] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows.update((row.id, row) for row in session.exec(select(Credential).where(col(Credential.id).in_(chunk))))
+    return rows
 
 
 def _apply(row: Credential, record: CredentialRecord, source: str) -> None:
@@ -94,68 +126,74 @@ def load_catalogue(
     sources = {str(path.resolve()) for path in paths}
 
     with Session(engine) as session:
-        existing = {row.id: row for row in session.exec(select(Credential)).all()}
-        retire_ids = [
-            row.id for row in existing.values()
-            if replace and row.status == ACTIVE and row.source in sources and row.id not in incoming
-        ]
-        active_after = {i for i, row in existing.items() if row.status == ACTIVE and i not in retire_ids}
-        active_after |= set(incoming)
-        report.embedded, report.index_removed = _sync_index(
-            index=index, embedder=embedder, model_name=model_name,
-            incoming=incoming, existing=existing, active_after=active_after, progress=progress,
-        )
-        for credential_id, (source, record) in incoming.items():
-            row = existing.get(credential_id)
-            if row is None:
-                row = Credential(id=credential_id, title=record.title, provider=record.provider,
-                                 content_hash="", embed_hash="")
-                report.added += 1
-            elif row.status != ACTIVE:
-                report.reactivated += 1
-            elif row.content_hash == record.content_hash and row.source == source:
-                report.unchanged += 1
-                continue
-            else:
-                report.updated += 1
+        known = _known(session)
+    retire_ids = [
+        i for i, k in known.items() if replace and k.status == ACTIVE and k.source in sources and i not in incoming
+    ]
+    retiring = set(retire_ids)
+    targets = {i: k.meta for i, k in known.items() if k.status == ACTIVE and i not in retiring}
+    texts: dict[str, str] = {}
+    for credential_id, (_, record) in incoming.items():
+        targets[credential_id] = _index_meta(record, record.embed_hash)
+        texts[credential_id] = record.embed_text
+    report.embedded, stale = _sync_index(
+        index=index, engine=engine, embedder=embedder, model_name=model_name, targets=targets, texts=texts,
+        progress=progress,
+    )
+    changed: list[str] = []
+    for credential_id, (source, record) in incoming.items():
+        seen = known.get(credential_id)
+        if seen is None:
+            report.added += 1
+        elif seen.status != ACTIVE:
+            report.reactivated += 1
+        elif seen.content_hash == record.content_hash and seen.source == source:
+            report.unchanged += 1
+            continue
+        else:
+            report.updated += 1
+        changed.append(credential_id)
+    with Session(engine) as session:
+        rows = _rows(session, changed + retire_ids)
+        for credential_id in changed:
+            source, record = incoming[credential_id]
+            row = rows.get(credential_id) or Credential(
+                id=credential_id, title=record.title, provider=record.provider, content_hash="", embed_hash="")
             _apply(row, record, source)
             session.add(row)
         now = utcnow()
         for credential_id in retire_ids:
-            row = existing[credential_id]
+            row = rows[credential_id]
             row.status, row.retired_at, row.updated_at = RETIRED, now, now
             session.add(row)
         report.retired = len(retire_ids)
         session.commit()
-    removed = _drop_stale_vectors(index, engine)
-    report.index_removed += removed
+    if stale:
+        index.delete(stale)
+    report.index_removed = len(stale)
     logger.info("catalogue load: %s", {k: v for k, v in report.as_dict().items() if k != "skipped"})
     return report
 
 
 def _sync_index(
-    *, index: VectorIndex, embedder: Callable[[], Embedder], model_name: str,
-    incoming: dict[str, tuple[str, CredentialRecord]], existing: dict[str, Credential],
-    active_after: set[str], progress: Progress | None,
-) -> tuple[int, int]:
-    """Embed what the index lacks or has stale; refresh filter metadata. Returns (embedded, removed)."""
+    *, index: VectorIndex, engine: Engine, embedder: Callable[[], Embedder], model_name: str,
+    targets: dict[str, dict[str, Any]], texts: dict[str, str], progress: Progress | None,
+) -> tuple[int, list[str]]:
+    """Make the index hold `targets` (id -> metadata with embed hash): embed what is missing or stale.
+
+    Returns how many vectors were embedded and the ids of vectors to delete once the database
+    no longer lists them as active. Texts not given are read from the database.
+    """
     state = index.state()
-    to_embed: list[tuple[str, str, dict[str, Any]]] = []  # id, text, metadata
-    to_update: list[tuple[str, dict[str, Any]]] = []
-    for credential_id in sorted(active_after):
-        if credential_id in incoming:
-            record: CredentialRecord | Credential = incoming[credential_id][1]
-            text = incoming[credential_id][1].embed_text
-        else:
-            record = existing[credential_id]
-            text = embed_text(record.title, record.provider, record.skills, record.tags, record.description)
-        ehash = record.embed_hash
-        meta = _index_meta(record, ehash)
-        have = state.get(credential_id)
-        if have is None or have.get("embed_hash") != ehash:
-            to_embed.append((credential_id, text, meta))
-        elif have != {k: v for k, v in meta.items() if v is not None}:
-            to_update.append((credential_id, meta))
+    to_embed = sorted(i for i, meta in targets.items() if state.get(i, {}).get("embed_hash") != meta["embed_hash"])
+    embedding = set(to_embed)
+    to_update = [i for i, meta in targets.items() if i in state and i not in embedding and state[i] != meta]
+    stale = [i for i in state if i not in targets]
+    missing = [i for i in to_embed if i not in texts]
+    if missing:
+        with Session(engine) as session:
+            for credential_id, row in _rows(session, missing).items():
+                texts[credential_id] = embed_text(row.title, row.provider, row.skills, row.tags, row.description)
     if to_embed:
         model = embedder()
         index.mark_model(model_name)
@@ -164,23 +202,18 @@ def _sync_index(
             progress("embedding", 0, total)
         for start in range(0, total, EMBED_CHUNK):
             chunk = to_embed[start : start + EMBED_CHUNK]
-            vectors = model.embed_documents([text for _, text, _ in chunk])
-            index.upsert([i for i, _, _ in chunk], vectors, [meta for _, _, meta in chunk])
+            vectors = model.embed_documents([texts[i] for i in chunk])
+            index.upsert(chunk, vectors, [targets[i] for i in chunk])
             if progress:
                 progress("embedding", min(start + EMBED_CHUNK, total), total)
     if to_update:
-        index.update_metadata([i for i, _ in to_update], [meta for _, meta in to_update])
-    return len(to_embed), 0
+        index.update_metadata(to_update, [targets[i] for i in to_update])
+    return len(to_embed), stale
 
 
-def _drop_stale_vectors(index: VectorIndex, engine: Engine) -> int:
-    """Remove vectors whose credential is not active (retired, or left by an interrupted load)."""
+def _active_targets(engine: Engine) -> dict[str, dict[str, Any]]:
     with Session(engine) as session:
-        active = set(session.exec(select(Credential.id).where(Credential.status == ACTIVE)).all())
-    stale = [credential_id for credential_id in index.state() if credential_id not in active]
-    if stale:
-        index.delete(stale)
-    return len(stale)
+        return {i: k.meta for i, k in _known(session).items() if k.status == ACTIVE}
 
 
 def reindex(
@@ -190,25 +223,18 @@ def reindex(
     """Rebuild the dense index from the database with the configured model; returns how many were embedded."""
     index.reset()
     index.mark_model(model_name)
-    with Session(engine) as session:
-        rows = session.exec(select(Credential).where(Credential.status == ACTIVE).order_by(col(Credential.id))).all()
-        embedded, _ = _sync_index(
-            index=index, embedder=embedder, model_name=model_name, incoming={},
-            existing={row.id: row for row in rows}, active_after={row.id for row in rows}, progress=progress,
-        )
+    embedded, _ = _sync_index(index=index, engine=engine, embedder=embedder, model_name=model_name,
+                              targets=_active_targets(engine), texts={}, progress=progress)
     return embedded
 
 
 def repair(*, engine: Engine, index: VectorIndex, embedder: Callable[[], Embedder], model_name: str) -> int:
     """Bring the index in line with the database after an interrupted load; returns vectors written."""
     index.check_model(model_name)
-    with Session(engine) as session:
-        rows = session.exec(select(Credential).where(Credential.status == ACTIVE)).all()
-        embedded, _ = _sync_index(
-            index=index, embedder=embedder, model_name=model_name, incoming={},
-            existing={row.id: row for row in rows}, active_after={row.id for row in rows}, progress=None,
-        )
-    _drop_stale_vectors(index, engine)
+    embedded, stale = _sync_index(index=index, engine=engine, embedder=embedder, model_name=model_name,
+                                  targets=_active_targets(engine), texts={}, progress=None)
+    if stale:
+        index.delete(stale)
     return embedded
 
 
