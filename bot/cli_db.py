@@ -23,7 +23,7 @@ from core.errors import ConfigurationError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-app = typer.Typer(help="Create and migrate Badger's database.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Create and migrate Badger's database.", no_args_is_help=True)
 
 
 def migration_config(connection: Connection | None = None) -> Config:

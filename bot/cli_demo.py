@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
+from bot.cli_chat import DEMO_USER, chat
 from bot.cli_db import upgrade_database
-from bot.cli_search import chat
 from bot.console import err, knowledge, out, progress_bar, user_errors
 from skills.org import demo_file, load_org, load_role_profiles
 
@@ -31,4 +31,4 @@ def demo(
     out.print(f"Demo ready: {report.records} credentials ({report.embedded} newly embedded), "
               f"{org.created + org.updated} people in the demo org.")
     if not load_only:
-        chat()
+        chat(as_user=DEMO_USER)

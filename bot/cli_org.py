@@ -16,7 +16,7 @@ from skills.errors import ValidationFailed
 from skills.models import Employee
 from skills.org import demo_file, load_org, load_role_profiles
 
-app = typer.Typer(help="Load the org chart and the skills each role needs.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="Load the org chart and the skills each role needs.", no_args_is_help=True)
 MAX_PROBLEMS_SHOWN = 50
 
 

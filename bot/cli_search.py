@@ -1,4 +1,4 @@
-"""`badger search` and the interactive search prompt (`badger chat`)."""
+"""`badger search`: the catalogue search from the command line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from bot.console import err, hits_table, knowledge, out, print_json, user_errors
+from bot.console import hits_table, knowledge, out, print_json, user_errors
 
 if TYPE_CHECKING:
     from knowledge.base import KnowledgeBase
@@ -78,29 +78,3 @@ def _batch(kb: KnowledgeBase, path: Path, *, k: int, filters: Filters, parse: bo
         took = (time.perf_counter() - started) * 1000
         print_json({"query": query, "results": [hit.as_dict() for hit in result.hits],
                     "filters": result.filters.describe(), "took_ms": round(took, 2)})
-
-
-def chat() -> None:
-    """An interactive search prompt over the catalogue (type a question; empty line or 'quit' to leave)."""
-    kb = knowledge()
-    with user_errors():
-        stats = kb.stats()
-    out.print(f"[bold]Badger[/bold] — {stats.active} credentials from {len(stats.by_provider)} providers. "
-              "Ask what you'd like to learn, e.g. [italic]free beginner python course[/italic]. "
-              "[dim]Empty line or 'quit' to leave.[/dim]")
-    while True:
-        try:
-            question = out.input("[bold cyan]you>[/bold cyan] ").strip()
-        except EOFError:
-            break
-        if question.lower() in {"", "quit", "exit", "q"}:
-            break
-        with user_errors(), err.status("Searching…"):
-            result = kb.search(question, k=5)
-        if not result.hits:
-            out.print("Nothing in the catalogue fits that. Try fewer constraints or other words.")
-            continue
-        constraints = ", ".join(result.filters.describe())
-        title = f"Top {len(result.hits)}" + (f" ({constraints})" if constraints else "")
-        out.print(hits_table(result.hits, title=title))
-    out.print("Bye!")

@@ -29,9 +29,13 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server.")
     chroma_collection: str = "credentials"
 
+    catalogue_recheck_seconds: float = Field(
+        default=1.0, ge=0, description="How often a running process looks for catalogue changes made elsewhere.")
+
     embedding_backend: EmbeddingBackend = "local"
     embedding_model: str = Field(default="", description="Default all-MiniLM-L6-v2 (local) or text-embedding-3-small.")
-    embedding_batch_size: int = Field(default=64, ge=1, le=2048)
+    # 16 keeps the encoder's working memory small (peak RSS) at no cost in throughput on 2 cores.
+    embedding_batch_size: int = Field(default=16, ge=1, le=2048)
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None

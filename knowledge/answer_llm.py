@@ -70,6 +70,18 @@ def model_errors() -> tuple[type[BaseException], ...]:
             ValueError, KeyError)
 
 
+def fallback_kind(exc: BaseException) -> str:
+    """'guard', 'timeout' or 'error': why the model's answer was not used (safe to show)."""
+    if isinstance(exc, GuardFailed):
+        return "guard"
+    return "timeout" if "timeout" in type(exc).__name__.lower() or isinstance(exc, TimeoutError) else "error"
+
+
+def fallback_detail(exc: BaseException) -> str:
+    """What went wrong, for the log: the guard's findings or the error's type (never the user's words)."""
+    return str(exc)[:300] if isinstance(exc, GuardFailed) else type(exc).__name__
+
+
 class LLMComposer:
     """Writes a grounded answer with a chat model's structured output, checked by the guard."""
 
@@ -129,9 +141,9 @@ class Answerer:
             answer = self.composer.compose(question, offline.hits, descriptions=descriptions,
                                            providers=self.kb.searcher.providers(), history=history)
         except model_errors() as exc:
-            reason = str(exc)[:300] if isinstance(exc, GuardFailed) else type(exc).__name__
-            logger.warning("answer.fallback reason=%s after_ms=%.0f", reason, (time.perf_counter() - started) * 1000)
-            offline.fallback = reason
+            offline.fallback = fallback_kind(exc)
+            logger.warning("answer.fallback kind=%s reason=%s after_ms=%.0f", offline.fallback, fallback_detail(exc),
+                           (time.perf_counter() - started) * 1000)
             return offline
         answer.topic, answer.fits = offline.topic, offline.fits
         took = (time.perf_counter() - started) * 1000

@@ -25,6 +25,8 @@ _FILLER = {
     "there", "what", "which", "good", "best", "free", "cheap", "beginner", "beginners", "intermediate", "advanced",
     "level", "under", "hours", "hour", "online", "from", "that", "this", "do", "have", "get", "take", "be", "by",
     "than", "less", "at", "most", "h", "help", "how", "into", "start", "started", "getting", "new", "up",
+    "dollars", "dollar", "usd", "bucks", "euros", "eur", "pounds", "gbp", "cost", "costs", "price", "days",
+    "day", "weeks", "week", "hrs", "within", "below", "max", "maximum", "no", "one", "ones", "stuff",
 }
 _STRONG_REASON = ("skills:", "title mentions", "description mentions")
 
@@ -83,7 +85,8 @@ def topic_of(question: str) -> str:
     return " ".join(w for w in kept if w)
 
 
-def _fits(hit: Hit) -> bool:
+def fits(hit: Hit) -> bool:
+    """True when the hit shares words with the question (not only closeness in meaning)."""
     return any(reason.startswith(_STRONG_REASON) for reason in hit.why)
 
 
@@ -118,7 +121,7 @@ def compose_offline(question: str, result: SearchResult, *, closest: SearchResul
             text += " The closest without those limits are:\n" + "\n".join(_lines(near))
         return Answer(text=text, citations=[h.id for h in near], actions=next_actions(near), hits=list(near),
                       topic=topic, fits=False)
-    fitting = [hit for hit in result.hits if _fits(hit)]
+    fitting = [hit for hit in result.hits if fits(hit)]
     if topic and not fitting:
         text = f"Nothing in the catalogue is on {about}; the closest are:\n" + "\n".join(_lines(result.hits))
         return Answer(text=text, citations=[h.id for h in result.hits], actions=next_actions(result.hits),

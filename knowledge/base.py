@@ -46,7 +46,8 @@ class KnowledgeBase:
     @cached_property
     def searcher(self) -> CatalogueSearcher:
         """The hybrid searcher, shared by every caller in this process."""
-        return CatalogueSearcher(engine=self.engine, index=self.index, embedder=self.embedder)
+        return CatalogueSearcher(engine=self.engine, index=self.index, embedder=self.embedder,
+                                 recheck_seconds=self.settings.catalogue_recheck_seconds)
 
     def load(
         self, paths: Sequence[Path], *, field_map: FieldMap | None = None, replace: bool = False,

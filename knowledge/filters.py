@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from knowledge.schema import FieldError, normalise_level
@@ -108,6 +109,7 @@ def _tokens(text: str) -> list[str]:
     return [token for word in words for token in _TOKEN_ALIASES.get(word, [word])]
 
 
+@lru_cache(maxsize=4096)
 def _provider_keys(provider: str) -> frozenset[str]:
     tokens = [token for token in _tokens(provider) if token not in _GENERIC]
     return frozenset(tokens or _tokens(provider))
@@ -189,6 +191,7 @@ _CUE = (r"(?:\b(?:from|by|at)\s+(?:the\s+)?{w}\b|\b{w}(?:'s|’s)|\b{w}\s+(?:"
         + "|".join(sorted(_STOP_AFTER_PROVIDER)) + r")\b)")
 
 
+@lru_cache(maxsize=4096)
 def _acronym(provider: str) -> str | None:
     words = [w for w in re.findall(r"[A-Za-z]+", provider) if w.lower() not in {"of", "the", "and", "for"}]
     return "".join(w[0] for w in words).lower() if len(words) >= 3 else None

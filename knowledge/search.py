@@ -104,9 +104,57 @@ class SearchResult:
 
 
 @dataclass
+class _Columns:
+    """The filterable fields as arrays, so a constraint is one vectorised comparison."""
+
+    provider: Any
+    level: Any
+    format: Any
+    cost: Any
+    hours: Any
+
+    @classmethod
+    def of(cls, entries: list[Entry]) -> _Columns:
+        import numpy as np
+
+        def numbers(values: list[float | None]) -> Any:
+            return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+        return cls(
+            provider=np.array([e.provider for e in entries], dtype=object),
+            level=np.array([e.level or "" for e in entries], dtype=object),
+            format=np.array([e.format or "" for e in entries], dtype=object),
+            cost=numbers([e.cost for e in entries]),
+            hours=numbers([e.duration_hours for e in entries]),
+        )
+
+    def allowed(self, filters: Filters, entries: list[Entry]) -> list[int]:
+        """Positions of the entries that meet every constraint (absent values never pass)."""
+        import numpy as np
+
+        mask = np.ones(len(entries), dtype=bool)
+        if filters.providers:
+            mask &= np.isin(self.provider, list(filters.providers))
+        if filters.level:
+            mask &= self.level == filters.level
+        if filters.format:
+            mask &= self.format == filters.format
+        with np.errstate(invalid="ignore"):
+            if filters.max_cost is not None:
+                mask &= self.cost <= filters.max_cost
+            if filters.max_hours is not None:
+                mask &= self.hours <= filters.max_hours
+        positions = [int(i) for i in np.flatnonzero(mask)]
+        if filters.skill:
+            positions = [i for i in positions if entries[i].passes(filters)]
+        return positions
+
+
+@dataclass
 class _Snapshot:
     version: tuple[int, str]
     entries: list[Entry]
+    columns: _Columns
     lexical: LexicalIndex
     by_id: dict[str, int]
     providers: list[str]
@@ -115,8 +163,12 @@ class _Snapshot:
 class CatalogueSearcher:
     """Searches the active catalogue; reloads its in-memory view when the catalogue changes."""
 
-    def __init__(self, *, engine: Engine, index: VectorIndex, embedder: Callable[[], Embedder]) -> None:
+    def __init__(
+        self, *, engine: Engine, index: VectorIndex, embedder: Callable[[], Embedder], recheck_seconds: float = 1.0,
+    ) -> None:
         self._engine = engine
+        self._recheck_seconds = recheck_seconds
+        self._checked_at = 0.0
         self._index = index
         self._embedder_factory = embedder
         self._snapshot: _Snapshot | None = None
@@ -131,8 +183,16 @@ class CatalogueSearcher:
 
     def snapshot(self) -> _Snapshot:
         """The current in-memory view of the active catalogue, rebuilt if it changed."""
-        with self._lock, Session(self._engine) as session:
+        with self._lock:
+            # Another process may load the catalogue; look at most once per recheck interval.
+            if self._snapshot is not None and time.monotonic() - self._checked_at < self._recheck_seconds:
+                return self._snapshot
+            return self._refresh()
+
+    def _refresh(self) -> _Snapshot:
+        with Session(self._engine) as session:
             version = self._version(session)
+            self._checked_at = time.monotonic()
             if self._snapshot is None or self._snapshot.version != version:
                 rows = session.exec(
                     select(Credential).where(Credential.status == ACTIVE).order_by(col(Credential.id))
@@ -141,6 +201,7 @@ class CatalogueSearcher:
                 self._snapshot = _Snapshot(
                     version=version,
                     entries=entries,
+                    columns=_Columns.of(entries),
                     lexical=LexicalIndex([entry.lexical_text() for entry in entries]),
                     by_id={entry.id: i for i, entry in enumerate(entries)},
                     providers=sorted({entry.provider for entry in entries}),
@@ -166,7 +227,7 @@ class CatalogueSearcher:
         applied = parse_filters(query, snap.providers) if parse else Filters()
         if filters is not None:
             applied = applied.override(filters)
-        allowed = [i for i, entry in enumerate(snap.entries) if entry.passes(applied)]
+        allowed = snap.columns.allowed(applied, snap.entries)
         ranked_lexical: list[int] = []
         ranked_dense: list[int] = []
         if allowed and mode in ("hybrid", "lexical"):

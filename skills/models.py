@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, text
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -139,3 +139,26 @@ class Notice(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class Badge(SQLModel, table=True):
+    """An earned badge that Badger verified (Open Badges 2.0 or 3.0); one row per employee and credential."""
+
+    __table_args__ = (UniqueConstraint("employee_id", "fingerprint", name="uq_badge_employee_fingerprint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: str = Field(foreign_key="employee.user_id", max_length=40, index=True)
+    fingerprint: str = Field(max_length=64)  # sha256 of the credential's id (or of its JSON when it has none)
+    format: str = Field(max_length=20)  # ob2-hosted, ob2-signed, ob3-jwt, ob3-di
+    credential_uid: str | None = None  # the assertion's or the VC's own id
+    achievement: str = Field(max_length=500)
+    achievement_id: str | None = None
+    issuer: str = Field(max_length=500)
+    issuer_id: str | None = None
+    credential_id: str | None = Field(default=None, foreign_key="credential.id", max_length=200, index=True)
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id")
+    skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source_url: str | None = None
+    document: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    verified_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -74,7 +74,7 @@ def test_search_sees_a_catalogue_change_without_restart(make_kb: MakeKB, tmp_pat
     path = tmp_path / "cat.jsonl"
     five = (DATA / "formats" / "five.jsonl").read_text(encoding="utf-8")
     path.write_text(five, encoding="utf-8")
-    kb = make_kb()
+    kb = make_kb(catalogue_recheck_seconds=0)
     kb.load([path])
     assert kb.search("quantum gardening", k=5, mode="lexical").hits == []
     path.write_text(five + '{"id": "qg", "title": "Quantum gardening", "provider": "Acme"}\n', encoding="utf-8")
