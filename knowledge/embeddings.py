@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import threading
 from collections.abc import Sequence
@@ -72,6 +74,7 @@ class LocalEmbedder:
             convert_to_numpy=True, show_progress_bar=False,
         )
         result: NDArray[np.float32] = vectors.astype("float32")
+        _release_memory()
         return result
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
@@ -91,6 +94,12 @@ class LocalEmbedder:
                 torch.set_num_threads(previous)
         vector: NDArray[np.float32] = vectors[0].astype("float32")
         return vector
+
+
+def _release_memory() -> None:
+    """Hand the encoder's freed working memory back to the OS (glibc keeps it otherwise)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class OpenAIEmbedder:
