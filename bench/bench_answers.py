@@ -7,7 +7,8 @@
   tool call, then the reply) against tests/fakes/openai_server.py, which answers instantly, so the
   time is everything but the model's: HTTP, LangChain, prompt building, the guard.
 
-Writes bench/results/answers.json and prints a Markdown table on stdout (progress on stderr).
+Writes bench/results/answers.json (answers_scale_N.json with --scale) and prints a Markdown table on
+stdout (progress on stderr).
 
     python -m bench.bench_answers [--queries 100] [--scale N]
 """
@@ -112,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         fake.stop()
     off, llm, agent = percentiles(offline_ms), percentiles(llm_ms), percentiles(agent_ms)
     overhead = {"p50": round(llm["p50"] - off["p50"], 2), "p95": round(llm["p95"] - off["p95"], 2)}
-    path = write_result("answers", {"catalogue": catalogue, "queries": len(queries), "offline_ms": off,
+    name = "answers" if args.scale is None else f"answers_scale_{args.scale}"
+    path = write_result(name, {"catalogue": catalogue, "queries": len(queries), "offline_ms": off,
                                     "llm_composer_ms": llm, "llm_overhead_ms": overhead, "agent_turn_ms": agent,
                                     "target_offline_p95_ms": TARGET_P95_MS})
     verdict = "✅" if off["p95"] <= TARGET_P95_MS else "❌"

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from knowledge.models import Credential
 from skills.access import Actor, acting_employee, get_employee, manages_or_admin
 from skills.errors import PermissionDenied, ValidationFailed
-from skills.models import ACTIVE_STATES, Employee, Enrolment, RoleSkill, State
+from skills.models import ACTIVE_STATES, Badge, Employee, Enrolment, RoleSkill, State
 from skills.normalise import normalise_role, normalise_skill
 from skills.views import Gap, Holder, SkillGaps, Suggestion, TeamGap
 
@@ -60,6 +60,10 @@ def _earned_skills(session: Session, employee_ids: list[str]) -> dict[str, set[s
     ).all()
     held: dict[str, set[str]] = defaultdict(set)
     for employee_id, skills in rows:
+        held[employee_id].update(normalise_skill(s) for s in skills)
+    # A verified badge adds its own skills too, also when it matches no catalogue credential.
+    badges = session.exec(select(Badge.employee_id, Badge.skills).where(col(Badge.employee_id).in_(employee_ids)))
+    for employee_id, skills in badges.all():
         held[employee_id].update(normalise_skill(s) for s in skills)
     return held
 
@@ -178,11 +182,15 @@ def talent_search(
     if verified_only:
         query = query.where(col(Enrolment.badge_verified_at).is_not(None))
     wanted = normalise_skill(skill) if skill is not None else None
+    badge_skills: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+    for badge in session.exec(select(Badge)).all():
+        badge_skills[(badge.employee_id, badge.credential_id)].update(normalise_skill(s) for s in badge.skills)
     holders = []
     for enrolment, credential, employee in session.exec(
         query.order_by(col(Employee.name), col(Enrolment.id))
     ):
-        if wanted is not None and wanted not in {normalise_skill(s) for s in credential.skills}:
+        taught = {normalise_skill(s) for s in credential.skills} | badge_skills[(employee.user_id, credential.id)]
+        if wanted is not None and wanted not in taught:
             continue
         holders.append(
             Holder(
@@ -198,4 +206,22 @@ def talent_search(
         )
         if len(holders) >= limit:
             break
+    if wanted is not None and len(holders) < limit:
+        holders.extend(_badge_only_holders(session, wanted, limit - len(holders)))
     return holders
+
+
+def _badge_only_holders(session: Session, wanted: str, limit: int) -> list[Holder]:
+    """Verified badges that match no catalogue credential but teach the skill."""
+    rows = session.exec(
+        select(Badge, Employee)
+        .join(Employee, col(Badge.employee_id) == col(Employee.user_id))
+        .where(col(Badge.credential_id).is_(None))
+        .order_by(col(Employee.name), col(Badge.id))
+    ).all()
+    holders = []
+    for badge, employee in rows:
+        if wanted in {normalise_skill(s) for s in badge.skills}:
+            holders.append(Holder(employee.user_id, employee.name, employee.team, employee.role,
+                                  f"badge:{badge.id}", badge.achievement, badge.verified_at, True))
+    return holders[:limit]

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from skills.enrolment import enrol
 from skills.errors import PermissionDenied, ValidationFailed
 from skills.gaps import skill_gaps, talent_search, team_gaps
-from skills.models import RoleSkill
+from skills.models import Badge, RoleSkill
 from skills.normalise import normalise_role, normalise_skill
 from skills.policy import Policy
 from skills.progress import record_badge
@@ -103,3 +103,25 @@ def test_talent_search_is_for_managers_and_admins(profiled: Org) -> None:
         profiled.run(talent_search, actor=profiled.dana, skill="python")
     with pytest.raises(ValidationFailed):
         profiled.run(talent_search, actor=profiled.mia)
+
+
+def add_verified_badge(org: Org, employee_id: str, skills: list[str]) -> None:
+    """A verified badge from a partner outside the catalogue (as `import_badge` records it)."""
+    with Session(org.engine) as session:
+        session.add(Badge(employee_id=employee_id, fingerprint=f"fp-{employee_id}", format="ob3-di",
+                          achievement="Certified Kubernetes Administrator", issuer="CNCF", skills=skills))
+        session.commit()
+
+
+def test_a_verified_badge_outside_the_catalogue_covers_its_skills(profiled: Org) -> None:
+    add_verified_badge(profiled, profiled.dana.user_id, ["Kubernetes"])
+    gaps = profiled.run(skill_gaps, actor=profiled.dana, finder=SubstringFinder(profiled.engine))
+    assert "Kubernetes" in gaps.covered
+    assert "Kubernetes" not in [g.skill for g in gaps.gaps]
+
+
+def test_talent_search_finds_holders_of_badges_outside_the_catalogue(profiled: Org) -> None:
+    add_verified_badge(profiled, profiled.dana.user_id, ["Kubernetes"])
+    [holder] = profiled.run(talent_search, actor=profiled.ada, skill="kubernetes")
+    assert (holder.employee_id, holder.title, holder.verified) == (
+        profiled.dana.user_id, "Certified Kubernetes Administrator", True)

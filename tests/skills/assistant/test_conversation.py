@@ -106,3 +106,11 @@ def test_gaps_status_team_and_nominate(world: World) -> None:
     assert accepted.intent == "accept_nomination"
     team = world.say(world.mia, "my team")
     assert "Erin Eng" in team.text or any("Erin Eng" in getattr(b, "text", "") for b in team.blocks)
+
+
+def test_message_text_is_not_logged_at_info(world: World, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        world.say(world.dana, "confidential topic zebra python")
+    assert caplog.records and all("zebra" not in r.getMessage() for r in caplog.records)
