@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -34,6 +35,9 @@ class LexicalIndex:
 
     def __init__(self, documents: Sequence[str]) -> None:
         import bm25s
+
+        # bm25s sets its own logger to DEBUG on import; follow the application's level instead.
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
         self.size = len(documents)
         self._retriever: Any = bm25s.BM25()
