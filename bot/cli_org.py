@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.console import err, load_settings, out, print_json, user_errors
 from core.db import get_engine, session_scope
@@ -18,6 +19,7 @@ from skills.org import demo_file, load_org, load_role_profiles
 
 app = typer.Typer(add_completion=False, help="Load the org chart and the skills each role needs.", no_args_is_help=True)
 MAX_PROBLEMS_SHOWN = 50
+T = TypeVar("T")
 
 
 def _report(exc: ValidationFailed) -> None:
@@ -28,22 +30,27 @@ def _report(exc: ValidationFailed) -> None:
     err.print(f"[red]{escape(str(exc).splitlines()[0])}[/red] Nothing was changed.")
 
 
+def _all_or_nothing(loader: Callable[[Session, Path], T], path: Path) -> T:
+    """Run a file loader in one transaction; list every problem and exit 1 when the file is refused."""
+    engine = get_engine(load_settings())
+    with user_errors():
+        try:
+            with session_scope(engine) as session:
+                return loader(session, path)
+        except ValidationFailed as exc:
+            if not exc.problems:
+                raise
+            _report(exc)
+            raise typer.Exit(1) from None
+
+
 @app.command("load")
 def load(
     path: Annotated[Path, typer.Argument(help="CSV with user_id,name,email,role,team,manager_id, or YAML.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Load or update the org chart, all or nothing: every problem is named by file, row and field."""
-    engine = get_engine(load_settings())
-    with user_errors():
-        try:
-            with session_scope(engine) as session:
-                result = load_org(session, path)
-        except ValidationFailed as exc:
-            if not exc.problems:
-                raise
-            _report(exc)
-            raise typer.Exit(1) from None
+    result = _all_or_nothing(load_org, path)
     if as_json:
         print_json({"file": str(path), "created": result.created, "updated": result.updated})
         return
@@ -57,16 +64,7 @@ def load(
 @app.command("roles")
 def roles(path: Annotated[Path, typer.Argument(help="YAML: roles: [{role, skills: [...]}].")]) -> None:
     """Load role skill profiles, replacing the profiles of the roles in the file."""
-    engine = get_engine(load_settings())
-    with user_errors():
-        try:
-            with session_scope(engine) as session:
-                count = load_role_profiles(session, path)
-        except ValidationFailed as exc:
-            if not exc.problems:
-                raise
-            _report(exc)
-            raise typer.Exit(1) from None
+    count = _all_or_nothing(load_role_profiles, path)
     out.print(f"[green]Loaded[/green] skill profiles for {count} roles from {escape(path.name)}.")
 
 
