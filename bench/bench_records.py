@@ -48,6 +48,16 @@ STATES = [
 CHUNK = 20_000
 
 
+def credential_row(credential_id: str, title: str, *, cost: float, skills: list[str] | None = None) -> dict[str, Any]:
+    """Column values of one benchmark credential, for a bulk insert."""
+    return {
+        "id": credential_id, "title": title, "provider": "Bench University", "description": "",
+        "skills": skills or [], "tags": [], "currency": "USD", "cost": cost, "extra": {},
+        "content_hash": "x", "embed_hash": "x", "source": "bench", "status": "active",
+        "created_at": NOW, "updated_at": NOW,
+    }
+
+
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), CHUNK):
         yield rows[start : start + CHUNK]
@@ -85,23 +95,8 @@ def populate(engine: Engine, employees: int, seed: int = 7) -> dict[str, int]:
         for i in range(teams * TEAM_SIZE)
     ]
     credentials = [
-        {
-            "id": f"cred-{c:05d}",
-            "title": f"Credential {c}",
-            "provider": "Bench University",
-            "description": "",
-            "skills": [f"skill {c % 97}"],
-            "tags": [],
-            "currency": "USD",
-            "cost": float(rng.choice([0, 49, 200, 900, 1500])),
-            "extra": {},
-            "content_hash": "x",
-            "embed_hash": "x",
-            "source": "bench",
-            "status": "active",
-            "created_at": NOW,
-            "updated_at": NOW,
-        }
+        credential_row(f"cred-{c:05d}", f"Credential {c}", cost=float(rng.choice([0, 49, 200, 900, 1500])),
+                       skills=[f"skill {c % 97}"])
         for c in range(CREDENTIALS)
     ]
     states, weights = zip(*STATES, strict=True)
@@ -194,23 +189,7 @@ def enrol_throughput(engine: Engine, employees: int, per_writer: int) -> dict[st
         connection.execute(
             insert(Credential),
             [
-                {
-                    "id": f"new-{w}-{c:02d}",
-                    "title": f"New {w}-{c}",
-                    "provider": "Bench University",
-                    "description": "",
-                    "skills": [],
-                    "tags": [],
-                    "currency": "USD",
-                    "cost": 900.0 if c % 2 else 0.0,
-                    "extra": {},
-                    "content_hash": "x",
-                    "embed_hash": "x",
-                    "source": "bench",
-                    "status": "active",
-                    "created_at": NOW,
-                    "updated_at": NOW,
-                }
+                credential_row(f"new-{w}-{c:02d}", f"New {w}-{c}", cost=900.0 if c % 2 else 0.0)
                 for w in range(WRITERS)
                 for c in range(50)
             ],

@@ -8,18 +8,12 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from knowledge.schema import LEVELS
+from knowledge.schema import LEVELS, Described
 
 
-class Facts(Protocol):
+class Facts(Described, Protocol):
     """The catalogue facts of one entry (a search `Hit` or an `Entry`)."""
 
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def provider(self) -> str: ...
     @property
     def level(self) -> str | None: ...
     @property

@@ -7,7 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 LEVELS = ("beginner", "intermediate", "advanced")
 FORMATS = ("online", "in-person", "hybrid")
@@ -31,6 +31,17 @@ MAX_EXTRA_LEN = 10_000
 MAX_HOURS = 10_000.0
 MAX_COST = 1_000_000.0
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class Described(Protocol):
+    """Anything that names a catalogue credential: a search hit, an entry, a row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
 
 
 class FieldError(ValueError):

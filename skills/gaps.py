@@ -9,6 +9,7 @@ from typing import Protocol
 from sqlmodel import Session, col, select
 
 from knowledge.models import Credential
+from knowledge.schema import Described
 from skills.access import Actor, acting_employee, get_employee, manages_or_admin
 from skills.errors import PermissionDenied, ValidationFailed
 from skills.models import ACTIVE_STATES, Badge, Employee, Enrolment, RoleSkill, State
@@ -16,15 +17,9 @@ from skills.normalise import normalise_role, normalise_skill
 from skills.views import Gap, Holder, SkillGaps, Suggestion, TeamGap
 
 
-class FoundHit(Protocol):
+class FoundHit(Described, Protocol):
     """What skills read from one catalogue search hit."""
 
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def provider(self) -> str: ...
     @property
     def score(self) -> float: ...
 

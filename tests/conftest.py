@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 # `pythonpath = ["."]` in pyproject.toml puts the repository root on sys.path for `tests.*` imports.
+from tests.fakes.openai_server import FakeOpenAI
 from tests.servers import ChromaServer, PostgresCluster
 
 # =========================================================================== real servers
@@ -48,3 +49,14 @@ def chroma_server() -> Iterator[ChromaServer]:
         yield server
     finally:
         server.stop()
+
+
+# =========================================================================== fakes
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on loopback, stopped afterwards."""
+    server = FakeOpenAI()
+    yield server
+    server.stop()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
 from sqlmodel import Session, col, select
 
+from knowledge.schema import Described
 from skills.models import Employee
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -15,17 +15,6 @@ _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 _POINTERS = {"", "it", "that", "this", "that one", "this one", "the one"}
 _NOISE = {"the", "one", "ones", "course", "class", "credential", "badge", "program", "programme", "a", "an", "my",
           "in", "on", "for", "about", "please", "thing", "certificate", "specialization", "specialisation"}
-
-
-class Described(Protocol):
-    """What a reference is matched against."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def provider(self) -> str: ...
 
 
 def position(ref: str, count: int) -> int | None:

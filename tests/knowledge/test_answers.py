@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,13 +19,6 @@ MakeKB = Callable[..., KnowledgeBase]
 GOOD = {"text": "*Python Basics* (Northfield University) is free, beginner level, 20 hours.",
         "citations": [{"id": "py-basics", "provider": "Northfield University", "level": "beginner",
                        "duration_hours": 20, "cost": 0}]}
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

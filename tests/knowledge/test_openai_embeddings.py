@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -12,13 +12,6 @@ from tests.fakes.openai_server import FakeOpenAI
 from tests.knowledge.conftest import FIVE
 
 MakeKB = Callable[..., KnowledgeBase]
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI()
-    yield server
-    server.stop()
 
 
 def test_catalogue_embeds_through_the_openai_api_and_records_the_model(

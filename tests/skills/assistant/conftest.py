@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,14 +93,6 @@ def make_world(tmp_path: Path) -> Callable[..., World]:
 def world(make_world: Callable[..., World]) -> World:
     """The offline world."""
     return make_world()
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    """A fake OpenAI-compatible server on loopback, stopped afterwards."""
-    server = FakeOpenAI()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
