@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         default=False, description="Every enrolment needs the manager's approval, whatever it costs."
     )
 
+    slack_bot_token: SecretStr | None = Field(default=None, description="xoxb- token of the Slack app.")
+    slack_signing_secret: SecretStr | None = Field(default=None, description="Checks HTTP requests come from Slack.")
+    slack_app_token: SecretStr | None = Field(default=None, description="xapp- token: Socket Mode when set.")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    badger_outbox_interval_seconds: float = Field(
+        default=2.0, gt=0, description="How often the serving process looks for notices to post.")
+
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -67,6 +74,28 @@ class Settings(BaseSettings):
         if value is not None and _is_placeholder(value.get_secret_value()):
             raise ValueError("OPENAI_API_KEY looks like a placeholder from .env.example; set a real key or remove it")
         return value
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token")
+    @classmethod
+    def _no_placeholder_slack(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if _is_placeholder(value.get_secret_value()):
+            raise ValueError("a Slack token looks like a placeholder from .env.example; set the real one or remove it")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"SLACK_API_URL must be an http(s) URL, not {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def slack_configured(self) -> bool:
+        """True when the Slack app can run: a bot token and (Socket Mode) an app token or (HTTP) a signing secret."""
+        return self.slack_bot_token is not None and (
+            self.slack_app_token is not None or self.slack_signing_secret is not None)
 
     @field_validator("database_url", "chroma_url", "openai_base_url")
     @classmethod

@@ -120,6 +120,7 @@ class NoticeStatus(StrEnum):
     """Delivery state of an outbox row."""
 
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a deliverer; after a crash the next one checks Slack before posting again
     SENT = "sent"
     FAILED = "failed"
 
@@ -137,6 +138,9 @@ class Notice(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     message_ts: str | None = Field(default=None, max_length=40)
+    channel_id: str | None = Field(default=None, max_length=40)  # where it was (or is being) posted
+    next_attempt_at: datetime | None = None  # back-off after a failure (Retry-After or exponential)
+    claimed_at: datetime | None = None  # when a deliverer took it (status "sending")
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
 
@@ -161,4 +165,28 @@ class Badge(SQLModel, table=True):
     source_url: str | None = None
     document: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     verified_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReceivedEvent(SQLModel, table=True):
+    """An inbound event id seen once: retries and other replicas skip it."""
+
+    __tablename__ = "received_event"
+
+    event_id: str = Field(primary_key=True, max_length=100)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AnswerFeedback(SQLModel, table=True):
+    """A user's verdict on one answer (helpful or not); one row per answer and user, the latest vote wins."""
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (UniqueConstraint("answer_ref", "user_id", name="uq_answer_feedback_answer_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_ref: str = Field(max_length=120)  # "channel:ts" of the answer message
+    user_id: str = Field(max_length=40, index=True)
+    helpful: bool
+    intent: str = Field(default="", max_length=40)
+    citations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

@@ -25,6 +25,7 @@ class Intent(StrEnum):
     APPROVE = "approve"
     DECLINE = "decline"
     TALENT = "talent"
+    BADGES = "badges"
     HELP = "help"
     CLARIFY = "clarify"  # a reference with no verb: ask back
 

@@ -40,6 +40,7 @@ def dispatch(ctx: TurnContext, parsed: Parsed) -> Message:
         Intent.DECLINE: lambda: rec.decide(ctx, parsed.enrolment_id or 0, approve=False, reason=parsed.reason),
         Intent.NOMINATE: lambda: rec.nominate(ctx, parsed.person, parsed.ref, parsed.reason),
         Intent.TALENT: lambda: rec.talent(ctx, parsed.query),
+        Intent.BADGES: lambda: rec.badges(ctx, parsed.person),
     }
     message = handlers[parsed.intent]()
     if message.intent == "unknown":

@@ -12,6 +12,7 @@ from skills.assistant.catalogue_turns import resolve_credential
 from skills.assistant.context import TurnContext
 from skills.assistant.messages import Action, Button, Message, say
 from skills.assistant.replies import (
+    badges_message,
     gaps_message,
     status_message,
     talent_message,
@@ -189,3 +190,16 @@ def nominate(ctx: TurnContext, person: str, ref: str, reason: str) -> Message:
 def talent(ctx: TurnContext, skill: str) -> Message:
     """Who has earned a badge teaching a skill."""
     return talent_message(skill, insight.talent_search(session=ctx.session, actor=ctx.require_actor(), skill=skill))
+
+
+def badges(ctx: TurnContext, person: str = "") -> Message:
+    """Badges earned by the acting user, or by someone they manage (an admin: anyone)."""
+    actor = ctx.require_actor()
+    employee_id: str | None = None
+    if person.strip():
+        people = find_people(ctx.session, person)
+        if len(people) != 1:
+            return say(f"I can't tell who {person!r} is in Badger's directory.", intent="badges")
+        employee_id = people[0].user_id
+    return badges_message(status.my_status(session=ctx.session, actor=actor, employee_id=employee_id),
+                          own=employee_id in (None, actor.user_id))

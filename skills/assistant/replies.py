@@ -90,6 +90,19 @@ def status_message(status: MyStatus) -> Message:
     return Message(text=text, blocks=blocks, citations=[v.credential_id for v in status.active], intent="status")
 
 
+def badges_message(status: MyStatus, *, own: bool = True) -> Message:
+    """The badges someone has earned, verified ones marked."""
+    who = "You have" if own else f"{status.name} has"
+    if not status.badges:
+        text = f"{who} no badges yet." + (" Finish a course, or import one you earned elsewhere." if own else "")
+        return Message(text=text, blocks=[Section(text)], intent="badges")
+    lines = [f"🏅 *{v.title}* ({v.provider})" + (" ✅ verified" if v.verified else "")
+             + (f" · {v.earned_at.date().isoformat()}" if v.earned_at else "") for v in status.badges]
+    text = f"{who} {len(status.badges)} badge{'s' if len(status.badges) != 1 else ''}"
+    return Message(text=text, blocks=[Section(f"*{text}*\n" + "\n".join(lines))], intent="badges",
+                   citations=[v.credential_id for v in status.badges])
+
+
 def gaps_message(gaps: SkillGaps) -> Message:
     """The role's skills not yet covered by a badge, each with catalogue suggestions."""
     if not gaps.role_known:

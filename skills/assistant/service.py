@@ -23,6 +23,7 @@ from skills.access import Actor
 from skills.assistant import offline
 from skills.assistant.agent import Agent
 from skills.assistant.context import TurnContext
+from skills.assistant.intents import Parsed
 from skills.assistant.memory import ConversationKey, ThreadMemory, Turn
 from skills.assistant.messages import Action, Context, Message, say
 from skills.policy import Policy
@@ -94,6 +95,13 @@ class Assistant:
         turns = self.memory.recent(key)
         message, ctx = self._offline(actor, turns, self.offline_answerer, lambda c: offline.perform(c, action))
         return self._remember(key, f"[pressed {action.kind}]", message, ctx, started)
+
+    def run(self, *, actor: Actor | None, key: ConversationKey, parsed: Parsed, said: str) -> Message:
+        """Run an intent a surface parsed itself (a slash command), remembered like a message."""
+        started = time.perf_counter()
+        turns = self.memory.recent(key)
+        message, ctx = self._offline(actor, turns, self.offline_answerer, lambda c: offline.dispatch(c, parsed))
+        return self._remember(key, said[:MAX_INPUT], message, ctx, started)
 
     def _offline(self, actor: Actor | None, turns: list[Turn], answerer: Answerer,
                  run: Callable[[TurnContext], Message]) -> tuple[Message, TurnContext]:

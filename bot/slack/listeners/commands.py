@@ -1,0 +1,100 @@
+"""Slash commands: /learn, /progress, /nominate, /badges, /whohas; each answers privately, with usage help."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.slack import modals
+from bot.slack.replies import Place, is_shared
+from bot.slack.services import Services
+from bot.slack.text import plain_words
+from bot.slack.turns import reply
+from skills.assistant.intents import Intent, Parsed
+from skills.assistant.messages import Message
+
+USAGE = {
+    "/learn": "*/learn* _what you want to learn_ — e.g. `/learn free python course for beginners`",
+    "/progress": ("*/progress* — your learning; `/progress the AWS one 60%` records progress; "
+                  "`/progress the AWS one done` marks it complete"),
+    "/nominate": ("*/nominate* — opens a form; or `/nominate @someone the Kubernetes one because ...` "
+                  "(managers, for their reports)"),
+    "/badges": "*/badges* — your badges; `/badges @someone` — a report's badges (managers and admins)",
+    "/whohas": "*/whohas* _skill_ — who has earned a badge teaching it, e.g. `/whohas kubernetes`",
+}
+_PERCENT = re.compile(r"^(?P<ref>.+?)\s+(?P<pct>\d{1,3})\s*%?$")
+_DONE = re.compile(r"^(?P<ref>.+?)\s+(?:done|complete|completed|finished)$", re.I)
+_NOMINATE = re.compile(r"^(?P<who>[UW][A-Z0-9]+)\s+(?:for\s+)?(?P<ref>.+?)\s+because\s+(?P<why>.+)$", re.I)
+_USER_ONLY = re.compile(r"^[UW][A-Z0-9]+$")
+ACKS = {"/learn": "_Looking that up…_"}
+
+
+def parse(command: str, text: str) -> Parsed | None:
+    """The intent a command's arguments ask for; None when they don't fit (the caller shows usage)."""
+    if text.lower() in {"help", "?"}:
+        return None
+    if command == "/learn":
+        return Parsed(Intent.FIND, query=text) if text else None
+    if command == "/progress":
+        if not text:
+            return Parsed(Intent.STATUS)
+        if m := _DONE.match(text):
+            return Parsed(Intent.COMPLETE, ref=m["ref"])
+        m = _PERCENT.match(text)
+        return Parsed(Intent.PROGRESS, ref=m["ref"], percent=int(m["pct"])) if m and int(m["pct"]) <= 100 else None
+    if command == "/nominate":
+        m = _NOMINATE.match(text)
+        return Parsed(Intent.NOMINATE, person=m["who"], ref=m["ref"], reason=m["why"]) if m else None
+    if command == "/badges":
+        return Parsed(Intent.BADGES, person=text) if not text or _USER_ONLY.match(text) else None
+    if command == "/whohas":
+        return Parsed(Intent.TALENT, query=text) if text else None
+    return None
+
+
+def register(app: App, services: Services) -> None:
+    """One listener per command: ack at once (usage help inline), answer in a lazy listener."""
+    for command in USAGE:
+        app.command(command)(ack=_acker(command), lazy=[_worker(services, command)])
+
+
+def _place(body: dict[str, Any]) -> Place:
+    channel = str(body.get("channel_id", ""))
+    return Place(user=str(body.get("user_id", "")), channel=channel, shared=is_shared(channel), thread="slash",
+                 response_url=body.get("response_url"))
+
+
+def _acker(command: str) -> Callable[..., None]:
+    def ack_command(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        text = plain_words(str(body.get("text", "")), bot_user=context.bot_user_id)
+        if command == "/nominate" and not text:
+            ack()
+            client.views_open(trigger_id=body["trigger_id"], view=modals.nominate_modal())
+            return
+        if parse(command, text) is None:
+            ack(text=USAGE[command], response_type="ephemeral")
+            return
+        ack(text=ACKS.get(command, "_Working on it…_"), response_type="ephemeral")
+
+    return ack_command
+
+
+def _worker(services: Services, command: str) -> Callable[..., None]:
+    def run_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        text = plain_words(str(body.get("text", "")), bot_user=context.bot_user_id)
+        parsed = parse(command, text)
+        if parsed is None:
+            return  # the ack showed the usage (or opened the form)
+        place = _place(body)
+        reply(client, place, lambda: _run(services, place, parsed, f"{command} {text}"))
+
+    return run_command
+
+
+def _run(services: Services, place: Place, parsed: Parsed, said: str) -> Message:
+    return services.assistant.run(actor=place.actor, key=place.key, parsed=parsed, said=said)
+
