@@ -1,4 +1,4 @@
-"""`badger demo`: migrate the database, load the bundled demo data and open the terminal chat."""
+"""`badger demo`: migrate the database, load the bundled demo data and open the terminal chat (or the Slack app)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "knowledge" / "demo" /
 def demo(
     load_only: bool = typer.Option(False, "--load-only", help="Load the demo data, then exit."),
 ) -> None:
-    """Load the demo catalogue and demo org (quick when unchanged) and start the terminal chat."""
+    """Load the demo catalogue and demo org (quick when unchanged), then the terminal chat or, with Slack
+    tokens in .env, the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP on port 3000)."""
     kb = knowledge()
     with user_errors():
         upgrade_database(kb.settings.resolved_database_url)
@@ -30,5 +31,12 @@ def demo(
         report = kb.load([DEMO_CATALOGUE], replace=True, progress=progress)
     out.print(f"Demo ready: {report.records} credentials ({report.embedded} newly embedded), "
               f"{org.created + org.updated} people in the demo org.")
-    if not load_only:
+    if load_only:
+        return
+    if kb.settings.slack_configured:
+        from bot.cli_serve import serve
+
+        out.print("Slack tokens found in .env: starting the Slack app instead of the terminal chat.")
+        serve(http=kb.settings.slack_app_token is None)
+    else:
         chat(as_user=DEMO_USER)

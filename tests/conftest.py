@@ -10,6 +10,7 @@ import pytest
 
 # `pythonpath = ["."]` in pyproject.toml puts the repository root on sys.path for `tests.*` imports.
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.slack_server import FakeSlack
 from tests.servers import ChromaServer, PostgresCluster
 
 # =========================================================================== real servers
@@ -52,6 +53,14 @@ def chroma_server() -> Iterator[ChromaServer]:
 
 
 # =========================================================================== fakes
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on loopback, stopped afterwards."""
+    fake = FakeSlack()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

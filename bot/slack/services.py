@@ -26,6 +26,11 @@ class Services:
         kb = kb or KnowledgeBase(settings)
         return cls(settings, kb, Assistant.from_settings(kb, memory=DatabaseThreads(kb.engine)))
 
+    def warm_up(self) -> None:
+        """Load the embedding model and the lexical index now, so the first question isn't the slow one."""
+        if self.kb.stats().active:
+            self.kb.search("getting started", k=1)
+
     @property
     def engine(self) -> Engine:
         """The database engine."""

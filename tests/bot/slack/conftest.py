@@ -132,14 +132,6 @@ class SlackWorld:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    """A fake Slack Web API on loopback."""
-    fake = FakeSlack()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def make_slack_world(tmp_path: Path, slack: FakeSlack) -> Iterator[Callable[..., SlackWorld]]:
     """Build the served app over the test catalogue and org (offline unless settings say otherwise)."""
     servers: list[Any] = []

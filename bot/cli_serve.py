@@ -1,0 +1,126 @@
+"""`badger serve`: the Slack app, in Socket Mode (SLACK_APP_TOKEN) or HTTP mode (`--http`), with the deliverer."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from bot.console import err, load_settings, out, user_errors
+from core.errors import ConfigurationError
+from core.logging import setup_logging
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+NOISY = ("slack_bolt", "slack_sdk", "bot.slack.bolt", "urllib3", "httpx", "chromadb")
+
+
+def check_slack_settings(settings: Settings, *, http: bool) -> None:
+    """Fail early, naming the missing setting, before anything connects."""
+    if settings.slack_bot_token is None:
+        raise ConfigurationError("SLACK_BOT_TOKEN is not set. Create the app from slack/manifest.yml, install it, "
+                                 "and put its xoxb- token in .env (README: \"Connect to Slack\").")
+    if http and settings.slack_signing_secret is None:
+        raise ConfigurationError("HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials).")
+    if not http and settings.slack_app_token is None:
+        hint = " or run `badger serve --http`" if settings.slack_signing_secret else ""
+        raise ConfigurationError(f"Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write){hint}.")
+
+
+def serve(
+    http: Annotated[bool, typer.Option("--http", help="Serve HTTP (events, commands, interactivity) instead of "
+                                                      "Socket Mode; for replicas behind a load balancer.")] = False,
+    host: Annotated[str, typer.Option(help="HTTP mode: the address to bind.")] = "0.0.0.0",  # noqa: S104
+    port: Annotated[int, typer.Option(help="HTTP mode: the port (0 picks a free one).", min=0, max=65535)] = 3000,
+) -> None:
+    """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, or `--http` on /slack/events and /healthz."""
+    settings = load_settings()
+    setup_logging(settings.log_level, json_format=settings.log_json)  # a server logs at INFO, unlike the CLI
+    for name in NOISY:
+        if settings.log_level != "DEBUG":
+            logging.getLogger(name).setLevel(logging.WARNING)
+    with user_errors():
+        run_server(settings, http=http, host=host, port=port)
+
+
+def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: int = 3000) -> None:  # noqa: S104
+    """Migrate, build the app, start the deliverer, then serve until interrupted."""
+    check_slack_settings(settings, http=http)
+    from slack_sdk.errors import SlackApiError
+
+    from bot.cli_db import upgrade_database
+    from bot.slack.app import build_app, web_client
+    from bot.slack.outbox import Deliverer
+    from bot.slack.services import Services
+
+    upgrade_database(settings.resolved_database_url)
+    services = Services.build(settings)
+    services.warm_up()
+    client = web_client(settings)
+    try:
+        app = build_app(services, client=client, socket_mode=not http)
+    except SlackApiError as exc:
+        raise ConfigurationError(f"Slack refused the bot token ({exc.response.get('error', 'unknown error')}); "
+                                 "check SLACK_BOT_TOKEN and SLACK_API_URL.") from None
+    stop = threading.Event()
+    deliverer = Deliverer(client, services.engine)
+    thread = threading.Thread(target=deliverer.run_forever, args=(stop, settings.badger_outbox_interval_seconds),
+                              name="badger-outbox", daemon=True)
+    thread.start()
+    try:
+        if http:
+            _serve_http(app, services, host, port, stop)
+        else:
+            _serve_socket_mode(app, settings, stop)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def _serve_http(app: Any, services: Any, host: str, port: int, stop: threading.Event) -> None:
+    from bot.slack.server import EVENTS_PATH, make_http_server, wsgi_app
+
+    server = make_http_server(wsgi_app(app, services.engine), host=host, port=port)
+    _on_term(server.shutdown, stop)
+    out.print(f"[green]Badger is serving[/green] http://{escape(host)}:{server.server_port}{EVENTS_PATH} "
+              f"({services.assistant.mode} mode); health on /healthz. Ctrl-C stops.")
+    logger.info("serve.http host=%s port=%d", host, server.server_port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        err.print("Stopping.")
+    finally:
+        server.server_close()
+
+
+def _serve_socket_mode(app: Any, settings: Settings, stop: threading.Event) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler.connect()  # type: ignore[no-untyped-call]
+    out.print("[green]Badger is connected to Slack[/green] (Socket Mode). Ctrl-C stops.")
+    logger.info("serve.socket_mode connected")
+    _on_term(lambda: None, stop)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        err.print("Stopping.")
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+
+
+def _on_term(shutdown: Any, stop: threading.Event) -> None:
+    """SIGTERM (a container stopping) ends the server like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def _handler(_signum: int, _frame: Any) -> None:
+        stop.set()
+        threading.Thread(target=shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _handler)
