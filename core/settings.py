@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     badger_outbox_interval_seconds: float = Field(
         default=2.0, gt=0, description="How often the serving process looks for notices to post.")
 
+    badger_timezone: str = Field(default="UTC", description="The scheduler's timezone (IANA name).")
+    badger_shoutout_channel: str = Field(default="#learning", description="Where shoutouts go unless a team "
+                                                                          "has its own channel.")
+    badger_shoutout_hold_minutes: float = Field(default=10, ge=0, description="How long a manager may hold a "
+                                                                             "shoutout before it posts.")
+    badger_working_hours: str = Field(default="9-17", description="Local hours (start-end) reminders are sent in.")
+    badger_stalled_days: int = Field(default=14, ge=1, description="No progress for this long: a nudge.")
+    badger_due_soon_days: int = Field(default=3, ge=0, description="Due within this many days: a reminder.")
+    badger_nomination_reminder_days: int = Field(default=3, ge=1, description="Unanswered nomination: a nudge.")
+    badger_approval_reminder_days: int = Field(default=2, ge=1, description="Pending approval: a manager nudge.")
+    badger_catalogue_sources: list[Path] = Field(default_factory=list, description="Catalogue files re-synced on "
+                                                                                    "a schedule (JSON list).")
+
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -83,6 +96,31 @@ class Settings(BaseSettings):
         if _is_placeholder(value.get_secret_value()):
             raise ValueError("a Slack token looks like a placeholder from .env.example; set the real one or remove it")
         return value
+
+    @field_validator("badger_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"BADGER_TIMEZONE must be an IANA timezone such as Europe/London, not {value!r}") from None
+        return value
+
+    @field_validator("badger_working_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        start, _, end = value.partition("-")
+        if not (start.strip().isdigit() and end.strip().isdigit() and 0 <= int(start) < int(end) <= 24):
+            raise ValueError(f"BADGER_WORKING_HOURS must look like 9-17 (start before end, 0-24), not {value!r}")
+        return f"{int(start)}-{int(end)}"
+
+    @property
+    def working_hours(self) -> tuple[int, int]:
+        """(start, end) local hours in which reminders go out."""
+        start, end = self.badger_working_hours.split("-")
+        return int(start), int(end)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -48,6 +48,7 @@ class Employee(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     is_admin: bool = False
     shoutout_opt_out: bool = False
+    timezone_synced_at: datetime | None = None  # when `timezone` was last read from the Slack profile
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -123,6 +124,7 @@ class NoticeStatus(StrEnum):
     SENDING = "sending"  # claimed by a deliverer; after a crash the next one checks Slack before posting again
     SENT = "sent"
     FAILED = "failed"
+    HELD = "held"  # a manager held it (shoutouts); released back to pending or left unsent
 
 
 class Notice(SQLModel, table=True):
@@ -190,3 +192,23 @@ class AnswerFeedback(SQLModel, table=True):
     intent: str = Field(default="", max_length=40)
     citations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TeamSetting(SQLModel, table=True):
+    """Per-team settings: where the team's shoutouts go (otherwise BADGER_SHOUTOUT_CHANNEL)."""
+
+    __tablename__ = "team_setting"
+
+    team: str = Field(primary_key=True, max_length=200)
+    shoutout_channel: str | None = Field(default=None, max_length=80)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SchedulerLock(SQLModel, table=True):
+    """A named lease: the replica holding it runs the scheduler until it expires unrenewed."""
+
+    __tablename__ = "scheduler_lock"
+
+    name: str = Field(primary_key=True, max_length=80)
+    holder: str = Field(max_length=200)
+    expires_at: datetime

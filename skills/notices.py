@@ -22,6 +22,10 @@ class Kind:
     NOMINATION_WITHDRAWN = "nomination_withdrawn"
     ENROLMENT_WITHDRAWN = "enrolment_withdrawn"
     REMINDER = "reminder"
+    SHOUTOUT = "shoutout"  # recipient: a channel
+    CONGRATULATION = "congratulation"  # a private DM instead of a shoutout (opted out)
+    SHOUTOUT_PREVIEW = "shoutout_preview"  # to the manager: the shoutout is coming, with Hold
+    DIGEST = "digest"  # the weekly manager digest (with a chart)
 
 
 def add_notice(

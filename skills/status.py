@@ -80,6 +80,15 @@ def team_status(*, session: Session, actor: Actor, manager_id: str | None = None
     return [MemberStatus(m.user_id, m.name, m.role, active[m.user_id], badges[m.user_id]) for m in members]
 
 
+def enrolment_view(*, session: Session, actor: Actor, enrolment_id: int) -> EnrolmentView:
+    """One enrolment with its credential, for the employee, their manager or an admin."""
+    enrolment = load_enrolment(session, enrolment_id)
+    _visible(session, actor, enrolment.employee_id, "this enrolment")
+    credential = session.get(Credential, enrolment.credential_id)
+    assert credential is not None
+    return EnrolmentView.of(enrolment, credential)
+
+
 def history(*, session: Session, actor: Actor, enrolment_id: int) -> list[EnrolmentEvent]:
     """The audit trail of one enrolment, for the employee, their manager or an admin."""
     enrolment = load_enrolment(session, enrolment_id)

@@ -84,14 +84,16 @@ def progress_modal(*, enrolment_id: int, title: str, percent: int) -> View:
     return _modal(PROGRESS, "Update progress", "Save", blocks, {"enrolment_id": enrolment_id})
 
 
-def decline_modal(*, enrolment_id: int, title: str) -> View:
-    """Decline an enrolment request; the reason is required and goes to the employee."""
+def decline_modal(*, enrolment_id: int, title: str, employee: str | None = None,
+                  origin: dict[str, str] | None = None) -> View:
+    """Decline a request (`employee`: "Dana's"; `origin`: the DM's channel and ts, to settle its buttons)."""
+    whose = escape(employee) if employee else "the"
     blocks = [
-        {"type": "section", "text": mrkdwn(f"Decline the request for *{escape(trim(title, 500))}*?")},
+        {"type": "section", "text": mrkdwn(f"Decline {whose} request for *{escape(trim(title, 500))}*?")},
         _input("reason", "Reason (they will see it)", {"type": "plain_text_input", "multiline": True,
                                                          "min_length": 1, "max_length": MAX_REASON}),
     ]
-    return _modal(DECLINE, "Decline request", "Decline", blocks, {"enrolment_id": enrolment_id})
+    return _modal(DECLINE, "Decline request", "Decline", blocks, {"enrolment_id": enrolment_id, **(origin or {})})
 
 
 def badge_modal() -> View:

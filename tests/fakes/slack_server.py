@@ -5,6 +5,7 @@ slash command's or a button's `response_url`. Failures are scripted per method: 
 Retry-After, HTTP 5xx, or `{"ok": false, "error": "ratelimited"}`; `fake.down = True` answers 503 to all.
 `fake.stall(method)` makes the next call take effect (a message is posted) but hold its response until released,
 which lets a test kill a client between Slack acting and the client hearing about it.
+`fake.socket_mode_url` (a ws:// URL, e.g. a FakeSocketMode's) is what `apps.connections.open` answers.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.stalls: dict[str, threading.Event] = {}
+        self.socket_mode_url: str | None = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -192,6 +194,8 @@ class FakeSlack:
                     "url": "https://badger-test.slack.com/"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             return self._post(method, args)
+        if method == "apps.connections.open" and self.socket_mode_url:
+            return {"ok": True, "url": self.socket_mode_url}
         if method == "conversations.open":
             users = str(args.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}

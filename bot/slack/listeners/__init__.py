@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, assistant_threads, commands, messages
+from bot.slack.listeners import (
+    actions,
+    assistant_threads,
+    badger_actions,
+    badges,
+    commands,
+    home,
+    messages,
+    options,
+    shortcuts,
+    views,
+)
 from bot.slack.services import Services
 
 
 def register_listeners(app: App, services: Services) -> None:
     """Register the listeners of every surface; the order matters where matchers overlap."""
-    for module in (assistant_threads, messages, commands, actions):
+    # badger_actions (the decline form) must come before actions (every other assistant button).
+    for module in (assistant_threads, messages, commands, badger_actions, home, views, shortcuts, options, badges,
+                   actions):
         module.register(app, services)

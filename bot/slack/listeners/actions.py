@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.slack.blocks import ACTION_PREFIX, FEEDBACK_ACTION
+from bot.slack.listeners import home
 from bot.slack.replies import Place, guarded, is_shared, send, tell_private
 from bot.slack.services import Services
 from bot.slack.turns import parse_action
@@ -61,6 +62,8 @@ def _pressed(services: Services) -> Any:
             if parsed.kind in DECISIONS and message.intent != "error":
                 _settle(client, body, message)
             send(client, place, message)
+            if (body.get("container") or {}).get("type") == "view":
+                home.publish_home(client, services, place.user)  # the tab shows the change
 
     return press
 

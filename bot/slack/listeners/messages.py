@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.slack.listeners import badges
 from bot.slack.replies import Place, is_shared
 from bot.slack.services import Services
 from bot.slack.text import plain_words
@@ -27,6 +28,8 @@ def register(app: App, services: Services) -> None:
     def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype") not in (None, "file_share"):
             return  # edits, deletions, bots (Badger itself included), and channel chatter are not for us
+        if badges.handle_dm(event, client, services):
+            return  # a badge (file, link or JSON) to verify and import
         place = Place(user=str(event.get("user", "")), channel=str(event.get("channel", "")),
                       thread=str(event.get("thread_ts") or ""))
         _answer(services, client, place, plain_words(str(event.get("text", "")), bot_user=context.bot_user_id))
