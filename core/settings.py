@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, description="Checks HTTP requests come from Slack.")
     slack_app_token: SecretStr | None = Field(default=None, description="xapp- token: Socket Mode when set.")
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    badger_slack_workers: int = Field(
+        default=4, ge=1, le=64, description="Threads answering Slack (search, LLM) after the ack.")
     badger_outbox_interval_seconds: float = Field(
         default=2.0, gt=0, description="How often the serving process looks for notices to post.")
 

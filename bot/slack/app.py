@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -16,6 +20,7 @@ from core.settings import Settings
 from skills.inbox import claim_event
 
 logger = logging.getLogger(__name__)
+LAZY_NICENESS = 10
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -33,12 +38,24 @@ def build_app(services: Services, *, client: WebClient | None = None, socket_mod
     if not socket_mode and secret is None:
         raise ConfigurationError("SLACK_SIGNING_SECRET is not set: HTTP mode needs it to check that requests "
                                  "come from Slack (or set SLACK_APP_TOKEN for Socket Mode).")
+    # Acks run in the request's own thread and every slow part in a lazy listener on a small pool of its own:
+    # with Bolt's default (acks queued on the pool that also runs the answers) a burst of questions pushed acks
+    # towards Slack's 3 s limit (bench/bench_slack.py).
     app = App(client=client or web_client(settings), signing_secret=secret or "", name="badger",
-              request_verification_enabled=not socket_mode, logger=logging.getLogger("bot.slack.bolt"))
+              process_before_response=True, request_verification_enabled=not socket_mode,
+              listener_executor=ThreadPoolExecutor(settings.badger_slack_workers, thread_name_prefix="badger-lazy",
+                                                   initializer=_yield_to_acks),
+              logger=logging.getLogger("bot.slack.bolt"))
     app.middleware(_deduplicator(services))
     app.error(_on_error)
     register_listeners(app, services)
     return app
+
+
+def _yield_to_acks() -> None:
+    """Run answer threads at a lower OS priority (Linux allows it per thread), so acks get the CPU first."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not permitted: same priority, still correct
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LAZY_NICENESS)
 
 
 def _deduplicator(services: Services) -> Any:

@@ -104,12 +104,17 @@ def tell_private(client: WebClient, place: Place, text: str) -> None:
                                 thread_ts=place.thread or None)
 
 
-def apologise(client: WebClient, place: Place, exc: BaseException) -> None:
+def apologise(client: WebClient, place: Place, exc: BaseException, *, replace_ts: str | None = None) -> None:
     """Log a failure with its traceback and tell the user something useful (never the raw exception)."""
     ref = uuid.uuid4().hex[:8]
     logger.error("slack.failed ref=%s user=%s kind=%s", ref, place.user, type(exc).__name__, exc_info=exc)
     try:
-        tell_private(client, place, SORRY.format(ref=ref))
+        if replace_ts:  # the "looking it up" line becomes the apology
+            text = SORRY.format(ref=ref)
+            client.chat_update(channel=place.channel or place.user, ts=replace_ts, text=text,
+                               blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
+        else:
+            tell_private(client, place, SORRY.format(ref=ref))
     except Exception:  # Slack itself may be what failed
         logger.warning("slack.apology_failed ref=%s", ref, exc_info=True)
 

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.slack.replies import Place, guarded, send
 from bot.slack.services import Services
 from bot.slack.text import plain_words
+from bot.slack.turns import acknowledge
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +29,10 @@ def register(app: App, services: Services) -> None:
     """The assistant container's listeners (DM threads go here; the DM main line goes to messages)."""
     assistant = Assistant()
 
-    @assistant.thread_started
     def started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
         say(GREETING)
         set_suggested_prompts(prompts=PROMPTS)
 
-    @assistant.user_message
     def user_message(payload: dict[str, Any], client: WebClient, set_status: SetStatus, set_title: SetTitle,
                      say: Say) -> None:
         place = Place(user=str(payload.get("user", "")), channel=str(payload.get("channel", "")),
@@ -46,5 +45,7 @@ def register(app: App, services: Services) -> None:
             set_status("is looking that up…")
             send(client, place, services.assistant.handle(actor=place.actor, key=place.key, text=text))
 
+    assistant.thread_started(lazy=[started])(acknowledge)
+    assistant.user_message(lazy=[user_message])(acknowledge)
     app.assistant(assistant)
 

@@ -17,7 +17,7 @@ from bot.slack import home, modals
 from bot.slack.blocks import escape, mrkdwn
 from bot.slack.replies import Place, apologise, tell_private
 from bot.slack.services import Services
-from bot.slack.turns import parse_action
+from bot.slack.turns import acknowledge, parse_action
 from core.errors import BadgerError
 from skills.lifecycle import DESCRIPTIONS
 from skills.status import enrolment_view
@@ -29,10 +29,11 @@ SORRY = "Sorry — I couldn't load your learning just now. Close and reopen this
 def register(app: App, services: Services) -> None:
     """app_home_opened, and the Home buttons: update progress, add a badge, nominate someone."""
 
-    @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
             publish_home(client, services, str(event["user"]))
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[on_home_opened])
 
     @app.action(re.compile(rf"^{home.PROGRESS}:\d+$"))
     def open_progress(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
