@@ -11,9 +11,10 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
+from skills.badges.contexts import context_urls
 from skills.badges.fetch import Fetcher
 from skills.badges.keys import did_key_jwk, resolve_key
-from skills.badges.ob3 import issuer_id, run_checks
+from skills.badges.ob3 import VC_CONTEXTS, issuer_id, run_checks
 from skills.badges.result import CheckFailed, Verification
 
 ALGORITHMS = ["EdDSA", "Ed25519", "ES256", "ES384", "RS256", "RS384", "RS512", "PS256"]
@@ -69,7 +70,25 @@ def _claims(payload: dict[str, Any], credential: dict[str, Any], issuer: str) ->
         raise CheckFailed("validity", "the JWT is not valid yet")
 
 
-def verify_vc_jwt(token: str, *, fetcher: Fetcher) -> Verification:
+def _vc_claim(payload: dict[str, Any]) -> dict[str, Any]:
+    """The `vc` claim; for VC 1.1, with id, issuer and dates filled in from jti, iss, nbf and exp (VC-JWT 1.1)."""
+    credential = dict(payload["vc"])
+    if context_urls(credential)[:1] != [VC_CONTEXTS[0]]:
+        return credential
+    if isinstance(payload.get("jti"), str):
+        credential.setdefault("id", payload["jti"])
+    if isinstance(payload.get("iss"), str):
+        issuer = credential.setdefault("issuer", payload["iss"])
+        if isinstance(issuer, dict) and "id" not in issuer:
+            credential["issuer"] = {"id": payload["iss"], **issuer}
+    for claim, name in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+        if isinstance(payload.get(claim), int | float):
+            moment = datetime.fromtimestamp(payload[claim], UTC)
+            credential.setdefault(name, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return credential
+
+
+def verify_vc_jwt(token: str, *, fetcher: Fetcher, endorsements: bool = True) -> Verification:
     """Verify an Open Badges 3.0 VC-JWT (format `ob3-jwt`): `vc` claim (VC 1.1) or the payload (VC 2.0)."""
     result = Verification(format="ob3-jwt")
     try:
@@ -77,7 +96,7 @@ def verify_vc_jwt(token: str, *, fetcher: Fetcher) -> Verification:
     except CheckFailed as exc:
         result.fail(exc.name, exc.detail)
         return result
-    credential = payload["vc"] if isinstance(payload.get("vc"), dict) else payload
+    credential = _vc_claim(payload) if isinstance(payload.get("vc"), dict) else payload
     result.ok("parse", f"JWS {header.get('alg')}")
 
     def prove() -> str:
@@ -86,4 +105,5 @@ def verify_vc_jwt(token: str, *, fetcher: Fetcher) -> Verification:
         _claims(payload, credential, issuer)
         return f"JWS {header.get('alg')} by {issuer}"
 
-    return run_checks(result, credential, fetcher=fetcher, prove=prove, signed_bytes=True)
+    return run_checks(result, credential, fetcher=fetcher, prove=prove, signed_bytes=True,
+                      with_endorsements=endorsements)

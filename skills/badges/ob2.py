@@ -144,6 +144,13 @@ class _Ob2:
             raise CheckFailed("validity", f"the badge expired on {moment:%Y-%m-%d}")
         return f"valid until {moment:%Y-%m-%d}"
 
+    def endorsements(self) -> str:
+        named = [where for where, document in (("the assertion", self.assertion), ("the BadgeClass", self.badge),
+                                                ("the issuer", self.issuer)) if document.get("endorsement")]
+        if not named:
+            return "none"
+        return "not checked: endorsements are optional in Open Badges 2.0 (" + ", ".join(named) + " names some)"
+
 
 def verify_ob2(assertion: dict[str, Any], *, fetcher: Fetcher, token: str | None = None) -> Verification:
     """Verify an Open Badges 2.0 assertion (format `ob2-hosted`, or `ob2-signed` with its JWS)."""
@@ -152,6 +159,7 @@ def verify_ob2(assertion: dict[str, Any], *, fetcher: Fetcher, token: str | None
     steps: list[tuple[str, Callable[[], str]]] = [
         ("context", run.context), ("schema", run.schema), ("badge_class", run.badge_class),
         ("issuer", run.issuer_profile), ("proof", run.proof), ("status", run.status), ("validity", run.validity),
+        ("endorsements", run.endorsements),
     ]
     for name, step in steps:
         try:

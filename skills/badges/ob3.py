@@ -1,4 +1,4 @@
-"""Open Badges 3.0 / W3C VC 1.1 and 2.0: context, schema, proof, status and validity, in the 1EdTech order."""
+"""Open Badges 3.0 / W3C VC 1.1 and 2.0: context, schemas, proof, status, validity, endorsements (1EdTech order)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from skills.badges.contexts import UnknownContext, check_contexts, context_urls
+from skills.badges.credential_schema import check_credential_schema
 from skills.badges.data_integrity import verify_proof
+from skills.badges.endorsements import check_endorsements
 from skills.badges.fetch import Fetcher
 from skills.badges.linked_data import undefined_terms
 from skills.badges.result import CheckFailed, Verification
@@ -117,8 +119,17 @@ def check_validity(credential: dict[str, Any], *, now: datetime | None = None) -
 def _status_list_problems(document: dict[str, Any], fetcher: Fetcher) -> list[str]:
     result = Verification()
     run_checks(result, document, fetcher=fetcher, prove=lambda: check_embedded_proofs(document, fetcher=fetcher),
-               with_status=False)
+               with_status=False, with_endorsements=False)
     return result.errors
+
+
+def verify_endorsement(item: dict[str, Any] | str, *, fetcher: Fetcher) -> Verification:
+    """Verify one endorsement as a credential of its own (its own endorsements are not followed)."""
+    if isinstance(item, str):
+        from skills.badges.jose import verify_vc_jwt  # here, not at the top: jose imports this module
+
+        return verify_vc_jwt(item, fetcher=fetcher, endorsements=False)
+    return verify_embedded(item, fetcher=fetcher, endorsements=False)
 
 
 def run_checks(
@@ -129,18 +140,23 @@ def run_checks(
     prove: Callable[[], str],
     signed_bytes: bool = False,
     with_status: bool = True,
+    with_endorsements: bool = True,
 ) -> Verification:
     """Run the checks in order; a failed context, schema or proof check stops the run."""
     describe(result, credential)
     steps: list[tuple[str, Callable[[], str]]] = [
         ("context", lambda: check_context(credential, signed_bytes=signed_bytes)),
         ("schema", lambda: check_schema(credential)),
+        ("credential_schema", lambda: check_credential_schema(credential)),
         ("proof", prove),
     ]
     if with_status:
         steps.append(("status", lambda: check_status(
             credential, fetcher=fetcher, verify_list=lambda d: _status_list_problems(d, fetcher))))
     steps.append(("validity", lambda: check_validity(credential)))
+    if with_endorsements:
+        steps.append(("endorsements", lambda: check_endorsements(
+            credential, result, verify=lambda item: verify_endorsement(item, fetcher=fetcher))))
     for name, step in steps:
         try:
             result.ok(name, step())
@@ -151,9 +167,10 @@ def run_checks(
     return result
 
 
-def verify_embedded(credential: dict[str, Any], *, fetcher: Fetcher) -> Verification:
+def verify_embedded(credential: dict[str, Any], *, fetcher: Fetcher, endorsements: bool = True) -> Verification:
     """Verify a VC with embedded Data Integrity proofs (format `ob3-di`)."""
     result = Verification(format="ob3-di")
     return run_checks(
-        result, credential, fetcher=fetcher, prove=lambda: check_embedded_proofs(credential, fetcher=fetcher)
+        result, credential, fetcher=fetcher, prove=lambda: check_embedded_proofs(credential, fetcher=fetcher),
+        with_endorsements=endorsements,
     )

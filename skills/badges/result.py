@@ -24,6 +24,16 @@ class Check:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class EndorsementResult:
+    """One endorsement found in the credential (`where` is its JSON path) and whether it verified on its own."""
+
+    where: str
+    issuer: str | None
+    valid: bool
+    detail: str = ""
+
+
 @dataclass
 class Verification:
     """What verifying one badge found; `credential` is the verified document (the OB 2.0 assertion, or the VC)."""
@@ -37,6 +47,8 @@ class Verification:
     checks: list[Check] = field(default_factory=list)
     credential: dict[str, Any] = field(default_factory=dict)
     badge_class: dict[str, Any] = field(default_factory=dict)
+    endorsements: list[EndorsementResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # problems that do not make the badge invalid
 
     @property
     def valid(self) -> bool:
@@ -73,4 +85,6 @@ class Verification:
             "credential_id": self.credential_id,
             "checks": [asdict(c) for c in self.checks],
             "errors": self.errors,
+            "warnings": list(self.warnings),
+            "endorsements": [asdict(e) for e in self.endorsements],
         }

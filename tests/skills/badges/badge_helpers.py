@@ -142,12 +142,15 @@ def sign_di(document: dict[str, Any], *, key: Ed25519PrivateKey = PRIVATE, metho
     return signed
 
 
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
 def okp(key: Ed25519PrivateKey) -> OKPKey:
     """The joserfc key for a cryptography Ed25519 private key."""
     raw = key.private_bytes_raw()
     public = key.public_key().public_bytes_raw()
-    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()  # noqa: E731
-    return OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "d": b64(raw), "x": b64(public)})
+    return OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "d": _b64(raw), "x": _b64(public)})
 
 
 def sign_jwt(document: dict[str, Any], *, key: Ed25519PrivateKey = PRIVATE, kid: str | None = None,
@@ -179,3 +182,17 @@ def svg_with(text: str) -> bytes:
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
         f"<openbadges:credential><![CDATA[{text}]]></openbadges:credential><rect width='1' height='1'/></svg>"
     ).encode()
+
+
+def endorsement(*, subject_id: str, issuer: str = OTHER_DID, issuer_name: str = "Example Accrediting Agency",
+                comment: str = "In good standing.") -> dict[str, Any]:
+    """An unsigned EndorsementCredential (VC 2.0) of `subject_id`, by `issuer` (another did:key by default)."""
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": f"urn:uuid:endorsement-{hashlib.sha256((subject_id + comment).encode()).hexdigest()[:12]}",
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": f"{issuer_name} endorsement",
+        "issuer": {"id": issuer, "type": ["Profile"], "name": issuer_name},
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": subject_id, "type": ["EndorsementSubject"], "endorsementComment": comment},
+    }

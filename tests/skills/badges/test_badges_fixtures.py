@@ -37,7 +37,8 @@ def test_valid_fixture_verifies(path: str, fetcher: Fetcher) -> None:
     result = verify_badge((VCS / path).read_bytes(), fetcher=fetcher)
     assert result.valid, result.errors
     assert result.format == "ob3-di"
-    assert [c.name for c in result.checks] == ["parse", "context", "schema", "proof", "status", "validity"]
+    assert [c.name for c in result.checks] == [
+        "parse", "context", "schema", "credential_schema", "proof", "status", "validity", "endorsements"]
 
 
 @pytest.mark.parametrize("path", INVALID)

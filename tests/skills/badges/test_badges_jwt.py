@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import time
+import warnings
+
+from joserfc import jws
 
 from skills.badges.fetch import Fetcher
 from skills.badges.verify import verify_badge
-from tests.skills.badges.badge_helpers import OTHER_KEY, VECTOR, Loopback, credential, png_with, sign_jwt
+from tests.skills.badges.badge_helpers import (
+    OTHER_KEY,
+    PRIVATE,
+    VECTOR,
+    Loopback,
+    credential,
+    okp,
+    png_with,
+    sign_jwt,
+)
 
 OFFLINE = Fetcher(offline=True)
 
@@ -15,7 +28,8 @@ def test_a_vc_jwt_verifies() -> None:
     result = verify_badge(sign_jwt(credential()), fetcher=OFFLINE)
     assert result.valid, result.errors
     assert result.format == "ob3-jwt" and result.achievement == "Python for Everybody"
-    assert [c.name for c in result.checks] == ["parse", "context", "schema", "proof", "status", "validity"]
+    assert [c.name for c in result.checks] == [
+        "parse", "context", "schema", "credential_schema", "proof", "status", "validity", "endorsements"]
 
 
 def test_a_tampered_payload_fails_the_proof() -> None:
@@ -60,3 +74,22 @@ def test_kid_resolved_over_http(issuers: Loopback, fetcher: Fetcher) -> None:
 def test_a_jwt_baked_in_a_png_verifies() -> None:
     result = verify_badge(png_with(sign_jwt(credential())), fetcher=OFFLINE)
     assert result.valid and result.format == "ob3-jwt"
+
+
+def test_a_vc_1_1_jwt_gets_id_issuer_and_dates_from_its_claims() -> None:
+    document = credential()
+    document["@context"][0] = "https://www.w3.org/2018/credentials/v1"
+    document["credentialSchema"] = [{"id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+                                           "ob_v3p0_achievementcredential_schema.json",
+                                     "type": "1EdTechJsonSchemaValidator2019"}]
+    did, jti = document["issuer"]["id"], document["id"]
+    slim = {k: v for k, v in document.items() if k not in ("id", "validFrom")}
+    slim["issuer"] = {k: v for k, v in document["issuer"].items() if k != "id"}
+    payload = {"iss": did, "jti": jti, "nbf": 1704067200, "vc": slim}
+    header = {"alg": "EdDSA", "typ": "JWT", "kid": f"{did}#{did.removeprefix('did:key:')}"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        token = jws.serialize_compact(header, json.dumps(payload).encode(), okp(PRIVATE), algorithms=["EdDSA"])
+    result = verify_badge(token, fetcher=OFFLINE)
+    assert result.valid, result.errors
+    assert result.credential["issuanceDate"] == "2024-01-01T00:00:00Z" and result.credential_id == jti

@@ -65,7 +65,20 @@ def test_a_hosted_assertion_verifies(issuers: Loopback, fetcher: Fetcher) -> Non
     assert result.format == "ob2-hosted"
     assert (result.issuer, result.achievement) == ("An Example Badge Issuer", "Awesome Robotics Badge")
     assert [c.name for c in result.checks] == [
-        "parse", "context", "schema", "badge_class", "issuer", "proof", "status", "validity"]
+        "parse", "context", "schema", "badge_class", "issuer", "proof", "status", "validity", "endorsements"]
+    assert result.checks[-1].detail == "none"
+
+
+def test_ob2_endorsements_are_optional_and_not_checked(issuers: Loopback, fetcher: Fetcher) -> None:
+    publish(issuers)
+    badge_class = load("ob2/spec_02_BadgeClass.json")
+    badge_class["endorsement"] = [load("ob2/spec_03_Issuer.json")["id"] + "/endorsements/1"]
+    issuers.serve("/org/robotics-badge.json", badge_class)
+    result = verify_badge(json.dumps(hosted(issuers)), fetcher=fetcher)
+    assert result.valid, result.errors
+    assert result.checks[-1].name == "endorsements" and result.checks[-1].ok
+    assert result.checks[-1].detail == (
+        "not checked: endorsements are optional in Open Badges 2.0 (the BadgeClass names some)")
 
 
 def test_a_hosted_assertion_verifies_from_its_url(issuers: Loopback, fetcher: Fetcher) -> None:
