@@ -13,9 +13,8 @@ from knowledge.base import KnowledgeBase
 from skills.access import Actor
 from skills.assistant.memory import ANONYMOUS, ConversationKey, DatabaseThreads, ThreadMemory
 from skills.assistant.messages import Button, Message
-from skills.assistant.resolve import find_people
+from skills.assistant.resolve import one_person
 from skills.assistant.service import Assistant
-from skills.errors import NotFoundError, ValidationFailed
 from skills.models import Employee
 
 EXIT_WORDS = {"", "quit", "exit", "q", "bye"}
@@ -26,14 +25,9 @@ def resolve_user(kb: KnowledgeBase, who: str | None) -> tuple[Actor | None, Empl
     if not who:
         return None, None
     with Session(kb.engine) as session:
-        people = find_people(session, who)
-        if not people:
-            raise NotFoundError(f"No one called {who!r} is in Badger's directory (try a Slack id like U0DEMOLEO1).")
-        if len(people) > 1:
-            names = ", ".join(f"{p.name} ({p.user_id})" for p in people[:5])
-            raise ValidationFailed(f"{who!r} could be {names}; use the Slack id.")
-        session.expunge(people[0])
-        return Actor(people[0].user_id), people[0]
+        employee = one_person(session, who)
+        session.expunge(employee)
+        return Actor(employee.user_id), employee
 
 
 @dataclass

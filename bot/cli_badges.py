@@ -1,4 +1,4 @@
-"""`badger badges ...`: verify an Open Badge, and import one into an employee's profile."""
+"""`badger badges ...`: verify an Open Badge, import one into an employee's profile, award a credential."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from sqlmodel import select
 
+from bot.cli_people import acting, person
 from bot.console import err, load_settings, out, print_json, user_errors
 from core.db import get_engine, session_scope
 from skills.access import Actor
@@ -14,9 +16,11 @@ from skills.badges.fetch import DEFAULT_TIMEOUT, Fetcher
 from skills.badges.importing import BadgeNotVerified, RecipientMismatch, import_badge
 from skills.badges.result import Verification
 from skills.badges.verify import read_source, verify_badge
+from skills.models import Enrolment, State
+from skills.recognition import ShoutoutPolicy, award, team_channel
 
 app = typer.Typer(add_completion=False,
-                  help="Verify Open Badges (2.0 and 3.0) and import them into the learning records.",
+                  help="Verify Open Badges (2.0 and 3.0), import them, and award credentials.",
                   no_args_is_help=True)
 
 SOURCE_HELP = "A badge file (JSON, VC-JWT, baked PNG or SVG) or the URL of a hosted assertion."
@@ -67,12 +71,14 @@ def import_(
     """Verify a badge, match its recipient, and record it (re-importing changes nothing)."""
     source = _source(file_or_url)
     text_source: bytes | str = file_or_url if file_or_url.startswith(("http://", "https://")) else source
-    engine = get_engine(load_settings())
+    settings = load_settings()
+    engine = get_engine(settings)
     with user_errors():
         try:
             with session_scope(engine) as session:
                 done = import_badge(session=session, actor=Actor(acting or user), user_id=user,
-                                    source=text_source, fetcher=Fetcher(timeout=timeout))
+                                    source=text_source, fetcher=Fetcher(timeout=timeout),
+                                    shoutouts=ShoutoutPolicy.from_settings(settings))
                 badge = done.badge
                 summary = {"created": done.created, "badge_id": badge.id, "employee": badge.employee_id,
                            "achievement": badge.achievement, "issuer": badge.issuer,
@@ -90,3 +96,40 @@ def import_(
     linked = f" (catalogue: {summary['credential_id']})" if summary["credential_id"] else ""
     verb = "Recorded" if done.created else "Already recorded"
     out.print(f"[green]{verb}[/green] {escape(str(summary['achievement']))} for {escape(user)}{escape(linked)}.")
+
+
+@app.command("award")
+def award_(
+    user: Annotated[str, typer.Option("--user", help="Who earned it: Slack id or unique name.")],
+    credential: Annotated[str, typer.Option("--credential", help="The catalogue credential id.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who confirms it: their manager or an L&D admin (Slack id "
+                                           "or unique name). Needed unless Badger has exactly one admin.")] = None,
+    badge_url: Annotated[str | None, typer.Option("--badge-url", help="Where the badge can be seen.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Confirm a credential was earned, as in Slack: EARNED, and a shoutout queued once. Re-running changes nothing."""
+    settings = load_settings()
+    policy = ShoutoutPolicy.from_settings(settings)
+    with user_errors(), session_scope(get_engine(settings)) as session:
+        employee, actor = person(session, user), acting(session, by)
+        before = session.exec(select(Enrolment.id).where(
+            Enrolment.employee_id == employee.user_id, Enrolment.credential_id == credential,
+            Enrolment.state == State.EARNED)).first()
+        enrolment = award(session=session, actor=actor, employee_id=employee.user_id, credential_id=credential,
+                          badge_url=badge_url, policy=policy)
+        changed, channel = before is None, team_channel(session, employee, policy)
+        summary = {"changed": changed, "enrolment_id": enrolment.id, "employee": employee.user_id,
+                   "credential_id": credential, "state": enrolment.state, "by": actor.user_id,
+                   "shoutout": None if not changed else ("private" if employee.shoutout_opt_out else channel)}
+        name = employee.name
+    if as_json:
+        print_json(summary)
+        return
+    awarded = f"[green]Awarded[/green] {escape(credential)} to {escape(name)} (#{summary['enrolment_id']})"
+    if not changed:
+        out.print(f"{escape(name)} already earned {escape(credential)}; nothing changed.")
+    elif summary["shoutout"] == "private":
+        out.print(f"{awarded}; they opted out of shoutouts, so they get a private congratulation.")
+    else:
+        wait = f"in {policy.hold_minutes:g} minutes" if policy.hold_minutes > 0 else "at once"
+        out.print(f"{awarded}; the shoutout posts in {escape(channel)} {wait} unless their manager holds it.")

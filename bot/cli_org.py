@@ -1,4 +1,4 @@
-"""`badger org ...`: load the org chart and role skill profiles."""
+"""`badger org ...`: load the org chart and role skill profiles; shoutout channels and opt-outs."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from bot.cli_people import acting, person
 from bot.console import err, load_settings, out, print_json, user_errors
 from core.db import get_engine, session_scope
+from skills.access import Actor
 from skills.errors import ValidationFailed
 from skills.models import Employee
 from skills.org import demo_file, load_org, load_role_profiles
+from skills.recognition import set_shoutout_opt_out, set_team_channel
 
-app = typer.Typer(add_completion=False, help="Load the org chart and the skills each role needs.", no_args_is_help=True)
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Load the org chart and the skills each role needs; set shoutout channels and opt-outs.")
 MAX_PROBLEMS_SHOWN = 50
 T = TypeVar("T")
 
@@ -98,3 +102,39 @@ def list_people(team: Annotated[str | None, typer.Option(help="Only this team.")
                 "yes" if person.is_admin else "",
             )
     out.print(table)
+
+
+@app.command("channel")
+def channel(
+    team: Annotated[str, typer.Argument(metavar="TEAM", help="The team, as in the org chart (e.g. Platform).")],
+    channel_: Annotated[str | None, typer.Argument(metavar="CHANNEL", help="A channel id (C0123ABCD) or #name; "
+                                                   "omit it with --clear.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Go back to BADGER_SHOUTOUT_CHANNEL.")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="The L&D admin making the change (Slack id or unique "
+                                           "name); needed unless Badger has exactly one admin.")] = None,
+) -> None:
+    """Choose the channel where a team's shoutouts are posted."""
+    if bool(channel_) == clear:
+        err.print("[red]Error:[/red] give a CHANNEL, or --clear to use the default channel.")
+        raise typer.Exit(2)
+    with user_errors(), session_scope(get_engine(load_settings())) as session:
+        setting = set_team_channel(session=session, actor=acting(session, by), team=team, channel=channel_)
+        where = setting.shoutout_channel
+    if where:
+        out.print(f"[green]Saved[/green]: {escape(team)}'s shoutouts go to {escape(where)}.")
+    else:
+        out.print(f"[green]Saved[/green]: {escape(team)}'s shoutouts go to the default channel.")
+
+
+@app.command("opt-out")
+def opt_out(
+    user: Annotated[str, typer.Argument(metavar="USER", help="Slack id or unique name.")],
+    undo: Annotated[bool, typer.Option("--undo", help="Opt back in to team shoutouts.")] = False,
+) -> None:
+    """Opt someone out of team shoutouts (they get a private congratulation instead), or back in with --undo."""
+    with user_errors(), session_scope(get_engine(load_settings())) as session:
+        employee = person(session, user)
+        set_shoutout_opt_out(session=session, actor=Actor(employee.user_id), opt_out=not undo)
+        name = employee.name
+    state = "opted back in to" if undo else "opted out of"
+    out.print(f"[green]Saved[/green]: {escape(name)} {state} team shoutouts.")

@@ -48,7 +48,7 @@ def serve(
 
 
 def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: int = 3000) -> None:  # noqa: S104
-    """Migrate, build the app, start the deliverer, then serve until interrupted."""
+    """Migrate, build the app, start the deliverer and the scheduler, then serve until interrupted."""
     check_slack_settings(settings, http=http)
     from slack_sdk.errors import SlackApiError
 
@@ -71,6 +71,10 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
     thread = threading.Thread(target=deliverer.run_forever, args=(stop, settings.badger_outbox_interval_seconds),
                               name="badger-outbox", daemon=True)
     thread.start()
+    from jobs.scheduler import SchedulerService
+
+    # Every replica runs one; a lease in the database picks the one whose scheduler fires the jobs.
+    scheduler = SchedulerService(settings, services.engine).start(stop)
     try:
         if http:
             _serve_http(app, services, host, port, stop)
@@ -79,6 +83,7 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
     finally:
         stop.set()
         thread.join(timeout=10)
+        scheduler.join(timeout=10)
 
 
 def _serve_http(app: Any, services: Any, host: str, port: int, stop: threading.Event) -> None:

@@ -8,14 +8,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 
-from skills.assistant.messages import Button, Buttons, Context, Message, Section
+from skills.assistant.messages import MENTION, Button, Buttons, Context, Image, Message, Section
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 _STYLES = {"primary": "bold green", "danger": "bold red", None: "cyan"}
 
 
 def mrkdwn(text: str) -> str:
-    """Slack mrkdwn (*bold*) as rich markup, everything else escaped."""
+    """Slack mrkdwn (*bold*) as rich markup, mentions as @name or #channel, everything else escaped."""
+    text = MENTION.sub(lambda m: m.group(1)[0] + (m.group(3) or m.group(2)), text)
     return _BOLD.sub(r"[bold]\1[/bold]", escape(text))
 
 
@@ -36,4 +37,6 @@ def render(message: Message, console: Console) -> list[Button]:
                 buttons.append(button)
                 labels.append(f"[{_STYLES.get(button.style, 'cyan')}]\\[{len(buttons)}][/] {escape(button.label)}")
             console.print(Padding("  ".join(labels), (0, 0, 0, 3)))
+        elif isinstance(block, Image):
+            console.print(f"[dim]\\[image: {escape(block.alt)}][/dim]")
     return buttons

@@ -22,6 +22,7 @@ class Kind:
     NOMINATION_WITHDRAWN = "nomination_withdrawn"
     ENROLMENT_WITHDRAWN = "enrolment_withdrawn"
     REMINDER = "reminder"
+    COMPLETION = "completion"  # to the manager: confirm the badge was earned
     SHOUTOUT = "shoutout"  # recipient: a channel
     CONGRATULATION = "congratulation"  # a private DM instead of a shoutout (opted out)
     SHOUTOUT_PREVIEW = "shoutout_preview"  # to the manager: the shoutout is coming, with Hold

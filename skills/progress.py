@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
+from knowledge.models import Credential
 from skills.access import Actor, acting_employee, get_employee
 from skills.errors import PermissionDenied, ValidationFailed
-from skills.lifecycle import load_enrolment, record, require_state
+from skills.lifecycle import load_enrolment, payload, record, require_state
 from skills.models import Employee, Enrolment, State, utcnow
+from skills.notices import Kind, add_notice
 
 _WORKING = (State.APPROVED, State.IN_PROGRESS)
 
@@ -104,7 +106,19 @@ def complete(
     enrolment.percent = 100
     enrolment.milestones = [{"name": m["name"], "done": True} for m in enrolment.milestones]
     record(session, enrolment, actor_id=me.user_id, action="complete", to_state=State.COMPLETED)
+    _ask_to_confirm(session, me, enrolment)
     return enrolment
+
+
+def _ask_to_confirm(session: Session, me: Employee, enrolment: Enrolment) -> None:
+    """The manager is asked to confirm the badge was earned (that confirmation is what triggers the shoutout)."""
+    employee = session.get(Employee, enrolment.employee_id)
+    credential = session.get(Credential, enrolment.credential_id)
+    if employee is None or credential is None or employee.manager_id is None or employee.manager_id == me.user_id:
+        return
+    add_notice(session, kind=Kind.COMPLETION, recipient_id=employee.manager_id, enrolment_id=enrolment.id,
+               idempotency_key=f"{Kind.COMPLETION}:{enrolment.id}",
+               payload=payload(enrolment, credential, employee, me))
 
 
 def record_badge(

@@ -12,7 +12,7 @@ from skills.access import Actor, acting_employee, get_employee, manages_or_admin
 from skills.errors import PermissionDenied
 from skills.lifecycle import load_enrolment
 from skills.models import ACTIVE_STATES, Employee, Enrolment, EnrolmentEvent, State
-from skills.notices import Kind, add_notice
+from skills.reminders import ReminderRules, sweep
 from skills.views import EnrolmentView, MemberStatus, MyStatus, Reminder
 
 REMINDABLE = (State.APPROVED, State.IN_PROGRESS)
@@ -144,27 +144,6 @@ def due_for_reminder(
 
 
 def queue_reminders(*, session: Session, now: datetime, within_days: int = 7, every_days: int = 7) -> int:
-    """Write a reminder notice for each enrolment due one (at most one per enrolment per day); the count."""
-    reminders = due_for_reminder(session=session, now=now, within_days=within_days, every_days=every_days)
-    for reminder in reminders:
-        add_notice(
-            session,
-            kind=Kind.REMINDER,
-            recipient_id=reminder.employee_id,
-            enrolment_id=reminder.enrolment_id,
-            idempotency_key=f"{Kind.REMINDER}:{reminder.enrolment_id}:{now.date().isoformat()}",
-            payload={
-                "enrolment_id": reminder.enrolment_id,
-                "credential_id": reminder.credential_id,
-                "credential_title": reminder.title,
-                "due_date": reminder.due_date.isoformat(),
-                "percent": reminder.percent,
-                "overdue": reminder.overdue,
-            },
-        )
-        enrolment = session.get(Enrolment, reminder.enrolment_id)
-        assert enrolment is not None
-        enrolment.last_reminded_at = now
-        session.add(enrolment)
-    session.flush()
-    return len(reminders)
+    """Queue every reminder due now at any hour (scripts, demos); the hourly job sweeps in working hours."""
+    rules = ReminderRules(hours=(0, 24), weekends=True, due_soon_days=within_days, repeat_days=every_days)
+    return sweep(session=session, now=now, rules=rules).queued

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skills.assistant.messages import Action, Button, Buttons, Context, Message, Section
+from skills.assistant.messages import MENTION, Action, Button, Buttons, Context, Image, Message, Section
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -22,7 +22,15 @@ Blocks = list[dict[str, Any]]
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Slack treats as markup (&, <, >)."""
+    """Escape the three characters Slack treats as markup (&, <, >), keeping user and channel mention tokens."""
+    kept, last = [], 0
+    for match in MENTION.finditer(text):
+        kept.append(_escape(text[last:match.start()]) + match.group(0))
+        last = match.end()
+    return "".join(kept) + _escape(text[last:])
+
+
+def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -104,6 +112,8 @@ def to_blocks(message: Message, *, feedback: bool = True) -> Blocks:
         elif isinstance(block, Buttons) and block.buttons:
             out.append(_buttons(block, n))
             n += len(block.buttons)
+        elif isinstance(block, Image):
+            out.append({"type": "image", "image_url": block.url, "alt_text": trim(block.alt or "image", 2000)})
     if feedback and message.intent in ANSWER_INTENTS and message.citations:
         out.append(feedback_block())
     return out

@@ -4,105 +4,109 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from skills.assistant.messages import Action, Block, Button, Buttons, Context, Message, Section
+from bot.slack import celebrations
+from bot.slack.notice_parts import STATUS, Payload, card, course, enrolment_args, get, who
+from skills.assistant.messages import Action, Button, Message
 from skills.models import Notice
 from skills.notices import Kind
 
 logger = logging.getLogger(__name__)
 
-Payload = dict[str, Any]
-
-
-def _get(payload: Payload, key: str, default: str = "") -> str:
-    value = payload.get(key)
-    return default if value in (None, "") else str(value)
-
-
-def _course(p: Payload) -> str:
-    title = _get(p, "credential_title", _get(p, "credential_id", "a credential"))
-    provider = _get(p, "provider")
-    return f"*{title}*" + (f" ({provider})" if provider else "")
-
-
-def _who(p: Payload, role: str) -> str:
-    return _get(p, f"{role}_name", _get(p, f"{role}_id", "Someone"))
-
-
-def _message(text: str, *, intent: str, context: str = "", buttons: tuple[Button, ...] = ()) -> Message:
-    blocks: list[Block] = [Section(text)]
-    if context:
-        blocks.append(Context(context))
-    if buttons:
-        blocks.append(Buttons(buttons))
-    return Message(text=text, blocks=blocks, intent=intent)
-
 
 def _reason(p: Payload, label: str = "Reason") -> str:
-    reason = _get(p, "reason")
+    reason = get(p, "reason")
     return f"\n{label}: {reason}" if reason else ""
-
-
-def _enrolment(p: Payload) -> dict[str, Any]:
-    return {"enrolment_id": p.get("enrolment_id")}
-
-
-STATUS = Button("My status", Action("status"))
 
 
 def approval_request(p: Payload) -> Message:
     """A manager is asked to approve or decline an enrolment request."""
     cost = p.get("cost")
     amount = f"{cost:,.0f}" if isinstance(cost, int | float) and cost == int(cost) else f"{cost}"
-    price = f" It costs {amount} {_get(p, 'currency', 'USD')}." if cost else ""
-    text = f"{_who(p, 'employee')} asks to enrol in {_course(p)}.{price}"
-    buttons = (Button("Approve", Action("approve", _enrolment(p)), "primary"),
-               Button("Decline", Action("decline", _enrolment(p)), "danger"))
-    return _message(text, intent="approval_request", buttons=buttons,
-                    context="You're asked because you approve their learning requests.")
+    price = f" It costs {amount} {get(p, 'currency', 'USD')}." if cost else ""
+    text = f"{who(p, 'employee')} asks to enrol in {course(p)}.{price}"
+    return card(text, intent="approval_request", buttons=_decide(p),
+                context="You're asked because you approve their learning requests.")
+
+
+def completion(p: Payload) -> Message:
+    """A manager is asked to confirm that a report who finished a course earned its badge."""
+    text = f"{who(p, 'employee')} finished {course(p)}. Did they earn the badge?"
+    confirm = Button("Confirm earned", Action("confirm_earned", enrolment_args(p)), "primary")
+    return card(text, intent="completion", buttons=(confirm,),
+                context="Confirming records the badge and posts a shoutout (you can still hold it).")
 
 
 def request_decided(p: Payload, *, approved: bool) -> Message:
     """The employee hears that their request was approved or declined."""
     verb = "approved" if approved else "declined"
-    text = f"{_who(p, 'actor')} {verb} your request to enrol in {_course(p)}.{_reason(p)}"
-    return _message(text, intent=f"request_{verb}", buttons=(STATUS,))
+    text = f"{who(p, 'actor')} {verb} your request to enrol in {course(p)}.{_reason(p)}"
+    return card(text, intent=f"request_{verb}", buttons=(STATUS,))
 
 
 def nomination(p: Payload) -> Message:
     """An employee is nominated and asked to accept or decline."""
-    due = _get(p, "due_date")
-    text = f"{_who(p, 'actor')} nominated you for {_course(p)}.{_reason(p)}"
-    buttons = (Button("Accept", Action("accept_nomination", _enrolment(p)), "primary"),
-               Button("Decline", Action("decline_nomination", _enrolment(p))))
-    return _message(text, intent="nomination", buttons=buttons, context=f"Due by {due}." if due else "")
+    due = get(p, "due_date")
+    text = f"{who(p, 'actor')} nominated you for {course(p)}.{_reason(p)}"
+    return card(text, intent="nomination", buttons=_answer(p), context=f"Due by {due}." if due else "")
 
 
 def nomination_answered(p: Payload, *, accepted: bool) -> Message:
     """The nominator hears the nominee's answer."""
     verb = "accepted" if accepted else "declined"
-    return _message(f"{_who(p, 'employee')} {verb} your nomination for {_course(p)}.{_reason(p)}",
-                    intent=f"nomination_{verb}")
+    return card(f"{who(p, 'employee')} {verb} your nomination for {course(p)}.{_reason(p)}",
+                intent=f"nomination_{verb}")
 
 
 def withdrawn(p: Payload, *, what: str, status: bool) -> Message:
     """Someone hears that a request, nomination or enrolment was withdrawn."""
-    actor, employee = _who(p, "actor"), _who(p, "employee")
+    actor, employee = who(p, "actor"), who(p, "employee")
     whose = "your"
     if what == "request":  # to the approver: the employee withdrew it, or an admin did
         whose = "their" if p.get("actor_id") == p.get("employee_id") else f"{employee}'s"
-    text = f"{actor} withdrew {whose} {what} {'in' if what == 'enrolment' else 'for'} {_course(p)}.{_reason(p)}"
-    return _message(text, intent=f"{what}_withdrawn", buttons=(STATUS,) if status else ())
+    text = f"{actor} withdrew {whose} {what} {'in' if what == 'enrolment' else 'for'} {course(p)}.{_reason(p)}"
+    return card(text, intent=f"{what}_withdrawn", buttons=(STATUS,) if status else ())
+
+
+def _days(p: Payload) -> str:
+    days = p.get("days")
+    return f"{days} day{'' if days == 1 else 's'}" if isinstance(days, int) and not isinstance(days, bool) else ""
+
+
+def _decide(p: Payload) -> tuple[Button, ...]:
+    return (Button("Approve", Action("approve", enrolment_args(p)), "primary"),
+            Button("Decline", Action("decline", enrolment_args(p)), "danger"))
+
+
+def _answer(p: Payload) -> tuple[Button, ...]:
+    return (Button("Accept", Action("accept_nomination", enrolment_args(p)), "primary"),
+            Button("Decline", Action("decline_nomination", enrolment_args(p))))
 
 
 def reminder(p: Payload) -> Message:
-    """A learner is reminded of a due or overdue credential."""
-    due, percent = _get(p, "due_date", "soon"), _get(p, "percent", "0")
-    when = f"was due on {due}" if p.get("overdue") else f"is due on {due}"
-    text = f"Reminder: {_course(p)} {when}; you're at {percent}%."
-    buttons = (STATUS, Button("Mark complete", Action("complete", _enrolment(p))))
-    return _message(text, intent="reminder", buttons=buttons)
+    """A nudge: stalled, due soon, overdue, an unanswered nomination, or (to a manager) a pending approval."""
+    reason = get(p, "reason", "overdue" if p.get("overdue") else "due_soon")
+    due, percent, days = get(p, "due_date", "soon"), get(p, "percent", "0"), _days(p)
+    working = (STATUS, Button("Mark complete", Action("complete", enrolment_args(p))))
+    if reason == "stalled":
+        since = f" for {days}" if days else " for a while"
+        text = f"No progress on {course(p)}{since}; you're at {percent}%. Even a short session keeps it going."
+        return card(text, intent="reminder", buttons=working)
+    if reason == "nomination_unanswered":
+        ago = f" {days} ago" if days else ""
+        text = f"You were nominated for {course(p)}{ago} and haven't answered yet."
+        return card(text, intent="reminder", buttons=(*_answer(p), STATUS))
+    if reason == "approval_pending":
+        wait = f" for {days}" if days else ""
+        text = f"{who(p, 'employee')} has been waiting{wait} for your decision on {course(p)}."
+        return card(text, intent="reminder", buttons=_decide(p))
+    if reason == "overdue":
+        late = f" ({days} ago)" if days else ""
+        text = f"Reminder: {course(p)} was due on {due}{late}; you're at {percent}%."
+    else:
+        left = " (today)" if p.get("days") == 0 else f" (in {days})" if days else ""
+        text = f"Reminder: {course(p)} is due on {due}{left}; you're at {percent}%."
+    return card(text, intent="reminder", buttons=working)
 
 
 def fallback(kind: str, p: Payload) -> Message:
@@ -110,7 +114,7 @@ def fallback(kind: str, p: Payload) -> Message:
     lines = [f"{key.replace('_', ' ')}: {value}" for key, value in sorted(p.items())
              if isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""]
     text = f"Badger notice ({kind})" + ("\n" + "\n".join(lines) if lines else "")
-    return _message(text, intent="notice")
+    return card(text, intent="notice")
 
 
 RENDERERS: dict[str, Callable[[Payload], Message]] = {
@@ -124,6 +128,11 @@ RENDERERS: dict[str, Callable[[Payload], Message]] = {
     Kind.NOMINATION_WITHDRAWN: lambda p: withdrawn(p, what="nomination", status=True),
     Kind.ENROLMENT_WITHDRAWN: lambda p: withdrawn(p, what="enrolment", status=True),
     Kind.REMINDER: reminder,
+    Kind.COMPLETION: completion,
+    Kind.SHOUTOUT: celebrations.shoutout,
+    Kind.CONGRATULATION: celebrations.congratulation,
+    Kind.SHOUTOUT_PREVIEW: celebrations.shoutout_preview,
+    Kind.DIGEST: celebrations.digest,
 }
 
 

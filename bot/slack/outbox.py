@@ -2,6 +2,8 @@
 
 Claim a batch in one statement (FOR UPDATE SKIP LOCKED on PostgreSQL); store the channel before posting; a
 notice that already has a channel may be in Slack already, so look for its idempotency key before re-posting.
+Held notices are not pending, so they are never claimed. Posts to a shared channel are paced (one a second per
+channel, Slack's chat.postMessage limit): a notice for a channel posted to moments ago waits for the next pass.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlmodel import Session, col, select
 from bot.slack.blocks import escape, fallback_text, pages
 from bot.slack.notices import render
 from bot.slack.outbox_errors import HISTORY_BLIND, NETWORK_ERRORS, Outcome, classify, private_client
+from bot.slack.outbox_extras import Chart, after_post, channel_id
 from skills.inbox import prune_events
 from skills.models import Notice, NoticeStatus, utcnow
 from skills.notices import mark_failed, mark_sent
@@ -36,7 +39,7 @@ PRUNE_EVERY = 3600.0  # seconds between prunes of the inbound event ids
 
 @dataclass
 class DeliveryReport:
-    """What one pass did: claimed rows, and how each ended (deferred = released unattempted after an outage)."""
+    """What one pass did: claimed rows and how each ended (deferred: after an outage; paced: its channel was busy)."""
 
     claimed: int = 0
     sent: int = 0
@@ -44,6 +47,7 @@ class DeliveryReport:
     failed: int = 0
     recovered: int = 0
     deferred: int = 0
+    paced: int = 0
 
 
 class Deliverer:
@@ -51,8 +55,8 @@ class Deliverer:
 
     def __init__(self, client: WebClient, engine: Engine, *, batch_size: int = 20, max_attempts: int = 8,
                  lease_seconds: float = 300.0, base_backoff: float = 2.0, max_backoff: float = 300.0,
-                 max_retry_after: float = 900.0, outage_grace: float = 86400.0,
-                 rng: random.Random | None = None) -> None:
+                 max_retry_after: float = 900.0, outage_grace: float = 86400.0, channel_interval: float = 1.0,
+                 rng: random.Random | None = None, chart: Chart | None = None) -> None:
         self.client = private_client(client)
         self.engine = engine
         self.batch_size, self.max_attempts = batch_size, max_attempts
@@ -60,6 +64,10 @@ class Deliverer:
         self.base_backoff, self.max_backoff, self.max_retry_after = base_backoff, max_backoff, max_retry_after
         self.outage_grace = timedelta(seconds=outage_grace)  # an outage alone fails a notice only after this long
         self.rng = rng or random.Random()  # jitter only; not security-sensitive
+        self.channel_interval = timedelta(seconds=channel_interval)
+        self.chart = chart  # draws a digest's PNG; None: jobs.chart.digest_png when installed
+        self._last_post: dict[str, datetime] = {}  # shared channel -> when this deliverer last posted there
+        self._channel_ids: dict[str, str] = {}  # "#name" -> channel id
 
     def claim(self, now: datetime) -> list[int]:
         """Take up to a batch of due notices (and ones whose deliverer died) in one statement; `now` is the token."""
@@ -123,25 +131,39 @@ class Deliverer:
             notice = session.get(Notice, notice_id)
             assert notice is not None
             try:
-                self._post(session, notice, report)
+                self._post(session, notice, report, clock)
             except (SlackApiError, *NETWORK_ERRORS) as exc:
                 return self._failed(session, notice, classify(exc), clock(), report)
         return None
 
-    def _post(self, session: Session, notice: Notice, report: DeliveryReport) -> None:
+    def _target(self, recipient: str) -> str:
+        """Where a notice goes: the app's DM with a user (opened or found), else the channel (by id if possible)."""
+        if recipient[:1] in ("U", "W"):
+            return str(self.client.conversations_open(users=recipient)["channel"]["id"])
+        if recipient.startswith("#"):
+            return channel_id(self.client, recipient, self._channel_ids) or recipient
+        return recipient
+
+    def _post(self, session: Session, notice: Notice, report: DeliveryReport, clock: Callable[[], datetime]) -> None:
         maybe_posted = notice.channel_id is not None  # a channel is stored only right before a post
-        if notice.channel_id is None:  # a user id: open (or find) the app's DM with them
-            recipient = notice.recipient_id
-            opened = self.client.conversations_open(users=recipient) if recipient[:1] in ("U", "W") else None
-            notice.channel_id = str(opened["channel"]["id"]) if opened else recipient
+        channel = notice.channel_id or self._target(notice.recipient_id)
+        if (until := self._pace(notice, channel, clock())) is not None:
+            notice.status, notice.claimed_at, notice.next_attempt_at = NoticeStatus.PENDING.value, None, until
             session.add(notice)
             session.commit()
-        channel = notice.channel_id
+            report.paced += 1
+            return
+        if notice.channel_id is None:
+            notice.channel_id = channel
+            session.add(notice)
+            session.commit()
         if maybe_posted and (ts := self._find(channel, notice)) is not None:
             mark_sent(session, notice, message_ts=ts)
             session.commit()
             report.recovered += 1
+            self._posted(notice, channel, clock())
             logger.info("notice %s (%s) was already in Slack at %s; not posting again", notice.id, notice.kind, ts)
+            after_post(self.client, notice, channel, ts, self.chart)
             return
         message = render(notice)
         text, [first, *more] = escape(fallback_text(message)), pages(message, feedback=False)
@@ -149,20 +171,43 @@ class Deliverer:
                     "event_payload": {"idempotency_key": notice.idempotency_key, "notice_id": notice.id}}
         response = self.client.chat_postMessage(channel=channel, text=text, blocks=first, metadata=metadata,
                                                 unfurl_links=False, unfurl_media=False)
-        ts = str(response["ts"])
-        notice.next_attempt_at = None
+        ts, channel = str(response["ts"]), str(response.get("channel") or channel)  # a "#name" answers with its id
+        if notice.recipient_id.startswith("#"):
+            self._channel_ids[notice.recipient_id] = channel
+        notice.next_attempt_at, notice.channel_id = None, channel
         mark_sent(session, notice, message_ts=ts)
         session.commit()
         report.sent += 1
+        self._posted(notice, channel, clock())
         logger.info("notice %s (%s) sent to %s", notice.id, notice.kind, channel)
+        after_post(self.client, notice, channel, ts, self.chart)
         for page in more:  # rare: past 50 blocks; best effort, the notice itself is delivered
             try:
                 self.client.chat_postMessage(channel=channel, text=text, blocks=page, thread_ts=ts)
             except (SlackApiError, *NETWORK_ERRORS) as exc:
                 logger.warning("notice %s: a continuation page failed: %s", notice.id, classify(exc).error)
 
+    def _pace(self, notice: Notice, channel: str, now: datetime) -> datetime | None:
+        """When a notice to a shared channel may go, if this deliverer posted there less than a second ago."""
+        if notice.recipient_id[:1] in ("U", "W"):
+            return None  # a DM: one person's conversation, where Slack's short bursts are enough
+        last = self._last_post.get(channel) or self._last_post.get(notice.recipient_id)
+        if last is None or not last <= now < last + self.channel_interval:
+            return None
+        return last + self.channel_interval
+
+    def _posted(self, notice: Notice, channel: str, now: datetime) -> None:
+        if notice.recipient_id[:1] not in ("U", "W"):
+            self._last_post[channel] = self._last_post[notice.recipient_id] = now
+
     def _find(self, channel: str, notice: Notice) -> str | None:
         """The ts of the notice's message if an earlier attempt posted it (matched by idempotency key)."""
+        if channel.startswith("#"):  # only a channel's id has a history
+            channel = channel_id(self.client, channel, self._channel_ids) or channel
+        if channel.startswith("#"):
+            logger.warning("notice %s: cannot read the history of %s by name; posting again may duplicate it",
+                           notice.id, channel)
+            return None
         try:
             history = self.client.conversations_history(channel=channel, limit=50, include_all_metadata=True)
         except SlackApiError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -60,7 +61,28 @@ class Buttons:
     buttons: tuple[Button, ...]
 
 
-Block = Section | Context | Buttons
+@dataclass(frozen=True)
+class Image:
+    """A picture (an https URL) with its alternative text; the terminal shows the text."""
+
+    url: str
+    alt: str
+
+
+Block = Section | Context | Buttons | Image
+# A person or channel mention inside section or context text, kept as is by Slack rendering ("<@U123|Dana>").
+MENTION = re.compile(r"<(@(?=[UW])|#(?=[CG]))([A-Z0-9]{3,41})(?:\|([^<>&|]{0,80}))?>")
+
+
+def mention(user_id: str, name: str = "") -> str:
+    """A user mention token: Slack shows the person, the terminal shows "@name"."""
+    label = re.sub(r"[<>&|]", "", name)[:80]
+    return f"<@{user_id}|{label}>" if label else f"<@{user_id}>"
+
+
+def channel_mention(channel: str) -> str:
+    """A channel as text: an id becomes a mention token ("<#C123>"), a "#name" stays as it is."""
+    return f"<#{channel}>" if MENTION.fullmatch(f"<#{channel}>") else channel
 
 
 @dataclass

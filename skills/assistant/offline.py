@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from skills.assistant import catalogue_turns as cat
+from skills.assistant import recognition_turns as recog
 from skills.assistant import record_turns as rec
 from skills.assistant.context import TurnContext
 from skills.assistant.intents import Intent, Parsed, Refinement
@@ -75,6 +76,9 @@ def perform(ctx: TurnContext, action: Action) -> Message:
             "complete": lambda: rec.record_complete(ctx, _int(args, "enrolment_id")),
             "nominate": lambda: rec.nominate(ctx, str(args.get("employee_id", "")), credential,
                                              str(args.get("reason", ""))),
+            "confirm_earned": lambda: recog.confirm(ctx, _int(args, "enrolment_id")),
+            "hold_shoutout": lambda: recog.hold(ctx, _int(args, "notice_id")),
+            "release_shoutout": lambda: recog.release(ctx, _int(args, "notice_id")),
         }
         handler = table.get(action.kind)
         if handler is None:

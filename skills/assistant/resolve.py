@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from core.errors import NotFoundError
 from knowledge.schema import Described
+from skills.errors import ValidationFailed
 from skills.models import Employee
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -74,3 +76,14 @@ def find_people(session: Session, name: str) -> list[Employee]:
     if exact:
         return exact
     return [e for e in everyone if e.name.lower().split()[0] == lowered.split()[0]]
+
+
+def one_person(session: Session, who: str) -> Employee:
+    """The one employee a Slack id or name points at; a clear error when none or several match."""
+    people = find_people(session, who)
+    if not people:
+        raise NotFoundError(f"No one called {who!r} is in Badger's directory (try a Slack id like U0DEMOLEO1).")
+    if len(people) > 1:
+        names = ", ".join(f"{p.name} ({p.user_id})" for p in people[:5])
+        raise ValidationFailed(f"{who!r} could be {names}; use the Slack id.")
+    return people[0]

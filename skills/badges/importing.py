@@ -21,6 +21,7 @@ from skills.badges.verify import verify_badge
 from skills.errors import PermissionDenied, ValidationFailed
 from skills.lifecycle import record
 from skills.models import ACTIVE_STATES, Badge, Employee, Enrolment, State, utcnow
+from skills.recognition import ShoutoutPolicy, badge_image, queue_shoutout
 
 
 class BadgeNotVerified(ValidationFailed):
@@ -80,7 +81,8 @@ def badge_skills(verification: Verification, credential: Credential | None) -> l
     return list(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
-def _earn(session: Session, me: Employee, owner: Employee, credential: Credential, url: str | None) -> Enrolment:
+def _earn(session: Session, me: Employee, owner: Employee, credential: Credential, url: str | None,
+          verification: Verification, shoutouts: ShoutoutPolicy | None) -> Enrolment:
     enrolments = session.exec(
         select(Enrolment).where(Enrolment.employee_id == owner.user_id, Enrolment.credential_id == credential.id)
         .where(col(Enrolment.state).in_([*ACTIVE_STATES, State.EARNED])).order_by(col(Enrolment.id))
@@ -101,6 +103,8 @@ def _earn(session: Session, me: Employee, owner: Employee, credential: Credentia
     session.flush()
     record(session, enrolment, actor_id=me.user_id, action="earn", to_state=State.EARNED,
            reason="verified badge imported", initial=not enrolments)
+    queue_shoutout(session, enrolment=enrolment, employee=owner, credential=credential, verified=True, now=now,
+                   policy=shoutouts, image_url=badge_image(verification.badge_class, verification.credential))
     return enrolment
 
 
@@ -111,8 +115,10 @@ def import_badge(
     source: bytes | str,
     user_id: str | None = None,
     fetcher: Fetcher | None = None,
+    shoutouts: ShoutoutPolicy | None = None,
 ) -> BadgeImport:
     """Verify a badge and record it for the acting user (an admin may import for anyone); re-import is a no-op."""
+    # A badge that newly earns a catalogue credential queues its (verified) shoutout in the same transaction.
     me = acting_employee(session, actor)
     owner = me if user_id in (None, me.user_id) else get_employee(session, str(user_id))
     if owner.user_id != me.user_id and not me.is_admin:
@@ -132,7 +138,7 @@ def import_badge(
         return BadgeImport(existing, False, verification)
     credential = match_catalogue(session, verification)
     url = source if isinstance(source, str) and source.startswith(("http://", "https://")) else None
-    enrolment = _earn(session, me, owner, credential, url) if credential is not None else None
+    enrolment = _earn(session, me, owner, credential, url, verification, shoutouts) if credential else None
     badge = Badge(
         employee_id=owner.user_id, fingerprint=key, format=verification.format,
         credential_uid=verification.credential_id, achievement=str(verification.achievement)[:500],

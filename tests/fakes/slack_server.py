@@ -6,6 +6,8 @@ Retry-After, HTTP 5xx, or `{"ok": false, "error": "ratelimited"}`; `fake.down = 
 `fake.stall(method)` makes the next call take effect (a message is posted) but hold its response until released,
 which lets a test kill a client between Slack acting and the client hearing about it.
 `fake.socket_mode_url` (a ws:// URL, e.g. a FakeSocketMode's) is what `apps.connections.open` answers.
+`fake.add_channel(name)` makes a channel that conversations.list shows and "#name" posts land in (by its id);
+files uploaded with files_upload_v2 are in `fake.files` (id, filename, title, channel, thread_ts, content).
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages posted, oldest first
         self.uploads: dict[str, bytes] = {}
+        self.files: list[dict[str, Any]] = []  # files shared by files.completeUploadExternal
+        self.channels: dict[str, str] = {}  # channel name -> id
+        self._filenames: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.stalls: dict[str, threading.Event] = {}
@@ -120,6 +125,11 @@ class FakeSlack:
         self.stalls[method] = gate
         return gate
 
+    def add_channel(self, name: str, channel_id: str = "") -> str:
+        """A channel the bot is in; its id."""
+        self.channels[name.lstrip("#")] = channel_id or f"C{name.lstrip('#').upper().replace('-', '')[:9]}"
+        return self.channels[name.lstrip("#")]
+
     def add_user(self, user_id: str, *, name: str = "", tz: str = "Europe/London", email: str = "") -> None:
         """A user that users.info knows, with a timezone."""
         self.users[user_id] = {"id": user_id, "name": name or user_id.lower(), "real_name": name, "tz": tz,
@@ -149,13 +159,15 @@ class FakeSlack:
     # serving ---------------------------------------------------------------------------------
     def _handle(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
         path = handler.path.split("?")[0]
-        args = _decode(raw, handler.headers.get("Content-Type", ""))
-        if "?" in handler.path:
-            args.update({k: v[0] for k, v in parse_qs(handler.path.split("?", 1)[1]).items()})
-        method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
-        if path.startswith("/upload/"):
-            method, args = "upload", {"file_id": path.rsplit("/", 1)[1], "size": len(raw)}
-            self.uploads[args["file_id"]] = raw
+        if path.startswith("/upload/"):  # raw file bytes, whatever the Content-Type says
+            file_id = path.rsplit("/", 1)[1]
+            method, args = "upload", {"file_id": file_id, "size": len(raw)}
+            self.uploads[file_id] = raw
+        else:
+            args = _decode(raw, handler.headers.get("Content-Type", ""))
+            if "?" in handler.path:
+                args.update({k: v[0] for k, v in parse_qs(handler.path.split("?", 1)[1]).items()})
+            method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
         with self._lock:
             self.calls.append(Call(method, args, dict(handler.headers), path))
             failure = self._take_failure(method)
@@ -207,12 +219,20 @@ class FakeSlack:
         if method.startswith("views."):
             view = args.get("view") if isinstance(args.get("view"), dict) else {}
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(view or {})}}
+        if method == "conversations.list":
+            channels = [{"id": cid, "name": name, "is_member": True} for name, cid in self.channels.items()]
+            return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
+            self._filenames[file_id] = str(args.get("filename", ""))
             return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
         if method == "upload":
             return {"ok": True}
         if method == "files.completeUploadExternal":
+            for f in args.get("files", []):
+                self.files.append({"id": f["id"], "filename": self._filenames.get(f["id"], ""),
+                                   "title": f.get("title", ""), "channel": args.get("channel_id"),
+                                   "thread_ts": args.get("thread_ts"), "content": self.uploads.get(f["id"], b"")})
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title", "")} for f in args.get("files", [])]}
         return {"ok": True}  # reactions.add, assistant.threads.*, and the rest
 
@@ -224,6 +244,7 @@ class FakeSlack:
             return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
         if channel.startswith("U"):
             channel = "D" + channel[1:]  # posting to a user id lands in the app's DM with them
+        channel = self.channels.get(channel.lstrip("#"), channel) if not channel[:1].isupper() else channel
         ts = self._next_ts()
         message = {"type": "message", "ts": ts, "user": BOT_USER, "text": args.get("text", ""),
                    "blocks": args.get("blocks", []), "thread_ts": args.get("thread_ts")}

@@ -98,3 +98,13 @@ def make_org(engine: Engine) -> Org:
     return Org(
         engine, Actor("UDANA"), Actor("UERIN"), Actor("UMIA"), Actor("UOMAR"), Actor("UOWEN"), Actor("UADA")
     )
+
+
+def set_email(engine: Engine, user_id: str, email: str) -> None:
+    """Give someone an email address (badges are matched to it)."""
+    with Session(engine) as session:
+        employee = session.get(Employee, user_id)
+        assert employee is not None
+        employee.email = email
+        session.add(employee)
+        session.commit()

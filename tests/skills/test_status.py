@@ -66,12 +66,14 @@ def test_reminders_are_due_for_near_and_overdue_enrolments_once_a_week(org: Org)
     org.run(update_progress, actor=org.owen, enrolment_id=far.id, percent=10, due_date=date(2030, 6, 1))
     due = org.run(due_for_reminder, now=NOW)
     assert [(r.employee_id, r.overdue) for r in due] == [("UERIN", True), ("UDANA", False)]
-    assert org.run(queue_reminders, now=NOW) == 2
+    # queue_reminders is the sweep at any hour: Owen's far-off course has not moved for years, so it stalled.
+    assert org.run(queue_reminders, now=NOW) == 3
     assert org.run(queue_reminders, now=NOW + timedelta(days=1)) == 0  # reminded yesterday
-    assert org.run(queue_reminders, now=NOW + timedelta(days=8)) == 2
+    assert org.run(queue_reminders, now=NOW + timedelta(days=8)) == 3
     with Session(org.engine) as session:
-        kinds = [(n.kind, n.recipient_id) for n in session.exec(select(Notice))]
-    assert sorted(kinds) == [("reminder", "UDANA")] * 2 + [("reminder", "UERIN")] * 2
+        sent = [(n.recipient_id, n.payload["reason"]) for n in session.exec(select(Notice).order_by(Notice.id))]
+    assert sorted(sent) == [("UDANA", "due_soon"), ("UDANA", "overdue"), ("UERIN", "overdue"), ("UERIN", "overdue"),
+                            ("UOWEN", "stalled"), ("UOWEN", "stalled")]
 
 
 def test_a_notice_is_queued_once_per_idempotency_key(org: Org) -> None:

@@ -20,7 +20,7 @@ from skills.feedback import record_feedback
 
 logger = logging.getLogger(__name__)
 # Buttons that settle something: the original message loses its buttons so nobody presses them again.
-DECISIONS = {"approve", "accept_nomination", "decline_nomination"}
+DECISIONS = {"approve", "accept_nomination", "decline_nomination", "confirm_earned"}
 THANKS = "Thanks for the feedback — it helps us tune the answers."
 
 

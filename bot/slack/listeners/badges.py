@@ -21,6 +21,7 @@ from knowledge.models import Credential
 from skills.badges.fetch import Fetcher
 from skills.badges.importing import BadgeImport, BadgeNotVerified, import_badge
 from skills.badges.verify import MAX_INPUT_BYTES
+from skills.recognition import ShoutoutPolicy
 
 BADGE_FILE_TYPES = {"json", "png", "svg", "text", "jwt"}
 BADGE_SUFFIXES = (".json", ".jsonld", ".png", ".svg", ".jwt", ".txt")
@@ -110,7 +111,8 @@ def import_and_report(client: WebClient, services: Services, place: Place, sourc
     """Verify and record the badge for the acting user, then tell them what happened; True when recorded."""
     try:
         with session_scope(services.engine) as session:
-            done = import_badge(session=session, actor=place.actor, source=source, fetcher=Fetcher())
+            done = import_badge(session=session, actor=place.actor, source=source, fetcher=Fetcher(),
+                                shoutouts=ShoutoutPolicy.from_settings(services.settings))
             title = _catalogue_title(session.get(Credential, done.badge.credential_id)
                                      if done.badge.credential_id else None)
             text = verified_text(done, title)

@@ -21,11 +21,14 @@ from sqlmodel import Session, col, select
 from bot.slack.app import build_app, web_client
 from bot.slack.server import make_http_server, wsgi_app
 from bot.slack.services import Services
+from core.db import init_db, make_engine
 from knowledge.base import KnowledgeBase
 from skills.models import Enrolment, Notice
 from tests.fakes.slack_server import FakeSlack
 from tests.knowledge.conftest import make_settings
 from tests.skills.assistant.conftest import CATALOGUE, add_org
+from tests.skills.conftest import db_url  # noqa: F401  (the [sqlite] / [postgres] database fixture)
+from tests.skills.factories import Org, make_org
 
 SECRET = "test-signing-secret-8f2d"
 TOKEN = "xoxb-test-token"
@@ -129,6 +132,15 @@ class SlackWorld:
         """Every outbox row."""
         with Session(self.kb.engine) as session:
             return list(session.exec(select(Notice).order_by(col(Notice.id))))
+
+
+@pytest.fixture
+def org(db_url: str) -> Iterator[Org]:  # noqa: F811 (db_url is the [sqlite] / [postgres] fixture)
+    """The standard test org on a fresh database (SQLite and PostgreSQL)."""
+    engine = make_engine(db_url)
+    init_db(engine)
+    yield make_org(engine)
+    engine.dispose()
 
 
 @pytest.fixture

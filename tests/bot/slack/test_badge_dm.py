@@ -14,9 +14,10 @@ from sqlmodel import Session, select
 
 from bot.slack.app import web_client
 from bot.slack.listeners.badges import badge_source, handle_dm
-from skills.models import Badge, Employee, Enrolment, State
+from skills.models import Badge, Enrolment, State
 from tests.bot.slack.conftest import TOKEN, SlackWorld
 from tests.skills.badges.badge_helpers import credential, png_with, sign_di
+from tests.skills.factories import set_email
 
 
 class SlackFiles:
@@ -63,12 +64,7 @@ def files() -> Iterator[SlackFiles]:
 @pytest.fixture
 def world(world: SlackWorld) -> SlackWorld:
     """The served app, with Dana's email on file (badges are matched to it)."""
-    with Session(world.kb.engine) as session:
-        dana = session.get(Employee, "UDANA")
-        assert dana is not None
-        dana.email = "dana@example.com"
-        session.add(dana)
-        session.commit()
+    set_email(world.kb.engine, "UDANA", "dana@example.com")
     return world
 
 

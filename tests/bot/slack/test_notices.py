@@ -19,14 +19,17 @@ from skills.assistant.messages import Action
 from skills.enrolment import approve, decline, enrol, withdraw
 from skills.models import Notice, utcnow
 from skills.nominations import accept_nomination, decline_nomination, nominate
-from skills.notices import Kind
+from skills.notices import Kind, add_notice
 from skills.policy import Policy
+from skills.progress import complete
+from skills.recognition import award, set_shoutout_opt_out
 from skills.status import queue_reminders
 from tests.fakes.slack_server import FakeSlack
 from tests.skills.factories import Org, make_org
 
 POLICY = Policy(approval_cost_threshold=500)
-BUTTON_KINDS = {"approve", "decline", "accept_nomination", "decline_nomination", "status", "complete"}  # perform()
+BUTTON_KINDS = {"approve", "decline", "accept_nomination", "decline_nomination", "status", "complete",
+                "hold_shoutout", "confirm_earned"}  # perform()
 
 
 @pytest.fixture
@@ -49,6 +52,7 @@ def every_kind(org: Org) -> list[Notice]:
     named = org.run(nominate, actor=org.mia, employee_id="UDANA", credential_id="py-101", reason="Team goal",
                     due_date=date.today() + timedelta(days=3))
     org.run(accept_nomination, actor=org.dana, enrolment_id=named.id)
+    named_dana = named.id
     named = org.run(nominate, actor=org.mia, employee_id="UERIN", credential_id="py-101", reason="Team goal")
     org.run(decline_nomination, actor=org.erin, enrolment_id=named.id, reason="Already know it")
     named = org.run(nominate, actor=org.omar, employee_id="UOWEN", credential_id="py-101", reason="Later")
@@ -56,6 +60,14 @@ def every_kind(org: Org) -> list[Notice]:
     mine = org.run(enrol, actor=org.erin, credential_id="ml-intro", policy=POLICY)
     org.run(withdraw, actor=org.ada, enrolment_id=mine.id, reason="Duplicate")
     assert org.run(queue_reminders, now=utcnow()) == 1  # Dana's accepted nomination is due in three days
+    org.run(complete, actor=org.dana, enrolment_id=named_dana)  # Mia is asked to confirm the badge
+    org.run(award, actor=org.mia, employee_id="UERIN", credential_id="ml-intro")  # a shoutout and Mia's preview
+    org.run(set_shoutout_opt_out, actor=org.owen, opt_out=True)
+    org.run(award, actor=org.omar, employee_id="UOWEN", credential_id="ml-intro")  # a private congratulation
+    org.run(add_notice, kind=Kind.DIGEST, recipient_id="UMIA", idempotency_key="digest:UMIA:2026-W48", payload={
+        "manager_id": "UMIA", "manager_name": "Mia", "week": "2026-W48", "top_gaps": [{"skill": "Kubernetes",
+        "count": 2}], "people": [{"user_id": "UDANA", "name": "Dana", "in_progress": 1, "earned_this_week": 0,
+                                  "earned": 0, "courses": [{"title": "Python", "percent": 40, "due_date": None}]}]})
     with Session(org.engine) as session:
         return list(session.exec(select(Notice).order_by(col(Notice.id))))
 
@@ -70,7 +82,8 @@ def test_every_kind_renders_with_buttons_the_assistant_understands(org: Org) -> 
             for element in block.get("elements", []) if block["type"] == "actions" else []:
                 action = Action.parse(element["value"])
                 assert action.kind in BUTTON_KINDS
-                assert action.args in ({}, {"enrolment_id": notice.enrolment_id})
+                assert action.args in ({}, {"enrolment_id": notice.enrolment_id},
+                                       {"notice_id": notice.payload.get("shoutout_notice_id")})
         assert message.text and "None" not in message.text, notice.kind
     declined = render(next(n for n in rows if n.kind == Kind.REQUEST_DECLINED))
     section = pages(declined, feedback=False)[0][0]["text"]["text"]
@@ -82,7 +95,8 @@ def test_every_kind_is_delivered_once(org: Org) -> None:
     slack = FakeSlack()
     try:
         outbox = Deliverer(WebClient(token="xoxb-test", base_url=slack.api_url), org.engine, rng=random.Random(1))
-        while outbox.deliver_once().claimed:
+        later = utcnow() + timedelta(minutes=11)  # past the shoutout's hold window
+        while outbox.deliver_once(now=later).claimed:
             pass
         landed = [m for messages in slack.messages.values() for m in messages]
         assert len(landed) == len(rows) == len(slack.posted())

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,20 +26,10 @@ from skills.models import Employee, Notice, ReceivedEvent, utcnow
 from skills.nominations import nominate
 from skills.policy import Policy
 from tests.fakes.slack_server import FakeSlack
-from tests.skills.conftest import db_url  # noqa: F401  (the [sqlite] / [postgres] database fixture)
 from tests.skills.factories import Org, make_org
 
 ROOT = Path(__file__).resolve().parents[3]
 POLICY = Policy(approval_cost_threshold=500)
-
-
-@pytest.fixture
-def org(db_url: str) -> Iterator[Org]:  # noqa: F811
-    """The standard test org on a fresh database (SQLite and PostgreSQL)."""
-    engine = make_engine(db_url)
-    init_db(engine)
-    yield make_org(engine)
-    engine.dispose()
 
 
 def deliverer(slack: FakeSlack, engine: Engine, **knobs: Any) -> Deliverer:
@@ -200,7 +189,7 @@ Deliverer(WebClient(token="xoxb-test", base_url=sys.argv[2]), make_engine(sys.ar
 
 
 def test_a_deliverer_killed_after_posting_is_not_followed_by_a_second_post(
-    org: Org, slack: FakeSlack, db_url: str  # noqa: F811
+    org: Org, slack: FakeSlack, db_url: str
 ) -> None:
     request(org)
     gate = slack.stall("chat.postMessage")

@@ -10,7 +10,9 @@ import yaml
 from bot.slack.listeners.commands import USAGE
 
 MANIFEST = Path(__file__).resolve().parents[3] / "slack" / "manifest.yml"
-SCOPES = {"app_mentions:read", "assistant:write", "chat:write", "commands", "files:read", "im:history", "im:write"}
+SCOPES = {"app_mentions:read", "assistant:write", "channels:history", "channels:read", "chat:write", "commands",
+          "files:read", "files:write", "groups:history", "groups:read", "im:history", "im:write", "reactions:write",
+          "users:read"}
 
 
 def _manifest() -> dict[str, Any]:

@@ -1,0 +1,96 @@
+"""Two schedulers on one PostgreSQL database: one leads, each job fires once, the other takes over."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+
+from core.db import init_db, make_engine
+from core.settings import Settings
+from jobs.registry import JOBS, JobSpec
+from jobs.scheduler import LOCK_NAME, SchedulerService, next_runs
+from skills.models import SchedulerLock
+from tests.jobs import job_helpers
+
+LEASE = 3.0  # seconds: renewed every second
+WAIT = 20.0  # generous: how long a test waits for something that should happen within a lease or two
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = WAIT) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def database(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Engine]]:
+    settings = Settings(_env_file=None, database_url=postgres_url, badger_data_dir=tmp_path)  # type: ignore[call-arg]
+    engine = make_engine(postgres_url)
+    init_db(engine)
+    yield settings, engine
+    engine.dispose()
+
+
+class Replica:
+    """One scheduler service with its own stop switch, as one `badger serve` process would run it."""
+
+    def __init__(self, settings: Settings, engine: Engine, holder: str, jobs: dict[str, JobSpec]) -> None:
+        self.service = SchedulerService(settings, engine, holder=holder, lease_seconds=LEASE, jobs=jobs)
+        self.stop = threading.Event()
+        self.thread = self.service.start(self.stop)
+
+    def shut(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=WAIT)
+        assert not self.thread.is_alive()
+
+
+def test_one_of_two_replicas_leads_and_a_job_fires_once(database: tuple[Settings, Engine]) -> None:
+    settings, engine = database
+    job_helpers.RUNS.clear()
+    soon = datetime.now(UTC) + timedelta(seconds=3)
+    spec = JobSpec("test-once", "tests.jobs.job_helpers:record_run", "interval", {"hours": 1, "start_date": soon},
+                   "in three seconds, then hourly", "A test job.", kwargs={"tag": "fired"})
+    a, b = (Replica(settings, engine, holder, {spec.id: spec}) for holder in ("replica-a", "replica-b"))
+    try:
+        assert wait_until(lambda: a.service.is_leader or b.service.is_leader)
+        assert wait_until(lambda: job_helpers.RUNS == ["fired"])
+        for _ in range(6):  # several lease renewals later: still one leader, still one run
+            assert [a.service.is_leader, b.service.is_leader].count(True) == 1
+            time.sleep(LEASE / 3)
+        leader, follower = (a, b) if a.service.is_leader else (b, a)
+        leader.shut()
+        assert wait_until(lambda: follower.service.is_leader)  # the lease was released: taken at the next check
+        assert next_runs(engine)["test-once"] > soon  # the job kept its next run: it did not fire again
+        time.sleep(LEASE)
+        assert job_helpers.RUNS == ["fired"]
+    finally:
+        a.shut()
+        b.shut()
+
+
+def test_a_dead_leaders_lease_is_taken_over_after_it_expires(database: tuple[Settings, Engine]) -> None:
+    settings, engine = database
+    expires = datetime.now(UTC) + timedelta(seconds=6)
+    with engine.begin() as conn:  # a replica that died without releasing its lease
+        conn.execute(insert(SchedulerLock).values(name=LOCK_NAME, holder="dead-replica", expires_at=expires))
+    replica = Replica(settings, engine, "replica-c", dict(JOBS))
+    try:
+        time.sleep(LEASE / 3)
+        assert not replica.service.is_leader  # the dead replica's lease has not run out yet
+        assert wait_until(lambda: replica.service.is_leader)
+        assert datetime.now(UTC) >= expires
+        assert set(next_runs(engine)) == set(JOBS)  # the registry's jobs are in the shared job store
+    finally:
+        replica.shut()
+    assert not replica.service.is_leader
