@@ -95,7 +95,9 @@ def _ours(fake: FakeSlack) -> tuple[App, Services]:
         session.commit()
     kb.load([DEMO])
     services = Services.build(settings, kb)
-    return build_app(services, client=web_client(settings)), services
+    app = build_app(services, client=web_client(settings))
+    services.warm_up()  # as `badger serve` does before it serves
+    return app, services
 
 
 def _bare(fake: FakeSlack) -> App:

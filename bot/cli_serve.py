@@ -16,7 +16,7 @@ from core.logging import setup_logging
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
-NOISY = ("slack_bolt", "slack_sdk", "bot.slack.bolt", "urllib3", "httpx", "chromadb")
+NOISY = ("slack_bolt", "slack_sdk", "bot.slack.bolt", "urllib3", "httpx", "chromadb", "alembic")
 
 
 def check_slack_settings(settings: Settings, *, http: bool) -> None:

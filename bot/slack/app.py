@@ -45,11 +45,25 @@ def build_app(services: Services, *, client: WebClient | None = None, socket_mod
               process_before_response=True, request_verification_enabled=not socket_mode,
               listener_executor=ThreadPoolExecutor(settings.badger_slack_workers, thread_name_prefix="badger-lazy",
                                                    initializer=_yield_to_acks),
-              logger=logging.getLogger("bot.slack.bolt"))
+              logger=_bolt_logger())
     app.middleware(_deduplicator(services))
     app.error(_on_error)
     register_listeners(app, services)
     return app
+
+
+class _KnownNotices(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins: expected, so not logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    bolt = logging.getLogger("bot.slack.bolt")
+    if not any(isinstance(f, _KnownNotices) for f in bolt.filters):
+        bolt.addFilter(_KnownNotices())
+    return bolt
 
 
 def _yield_to_acks() -> None:

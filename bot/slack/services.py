@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -27,9 +28,13 @@ class Services:
         return cls(settings, kb, Assistant.from_settings(kb, memory=DatabaseThreads(kb.engine)))
 
     def warm_up(self) -> None:
-        """Load the embedding model and the lexical index now, so the first question isn't the slow one."""
+        """Load the model and the lexical index now (the first question isn't the slow one), then freeze the heap."""
         if self.kb.stats().active:
             self.kb.search("getting started", k=1)
+        # Everything loaded so far lives as long as the process: moved out of the collector's sight, a full
+        # collection triggered by answer work no longer walks it while acks wait for the GIL (bench_slack).
+        gc.collect()
+        gc.freeze()
 
     @property
     def engine(self) -> Engine:
