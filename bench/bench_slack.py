@@ -1,15 +1,16 @@
 """Slack ack latency: signed `/learn` commands from 50 concurrent clients, our app against a bare Bolt app.
 
 Both apps run in this process behind the same threaded WSGI server (`bot.slack.server`), each on its own
-loopback port, with a fake Slack Web API (tests/fakes/slack_server.py) for auth.test and the response_urls.
-Ours is the real app over the demo catalogue and demo org, offline; the bare app is `slack_bolt.App` with a
-`/learn` handler that only acks. The 50 clients are threads in a separate process (so they never compete with
-the servers for the GIL), each sending its share of the round's commands one after another. Rounds alternate
-(warm-up, then bare, ours, bare, ours, ...) so machine noise hits both; after each round of ours its lazy
-answers finish before the next round starts. The ack latency is the time from opening the connection to
-reading the whole HTTP response. Targets (issue 5):
-ours/bare ≤ 1.5× at p50 and p99, and p99 far under Slack's 3 s (checked here as ≤ 1 s). Also recorded: how
-long the lazy answer took to reach the response_url, from the moment the command was sent.
+loopback port; a fake Slack Web API (tests/fakes/slack_server.py) for auth.test and the response_urls runs in a
+process of its own, as the real Slack is remote. Ours is the real app over the demo catalogue and demo org,
+offline, set up as `badger serve` sets it up (answer processes started, model warmed, heap frozen); the bare app
+is `slack_bolt.App` with a `/learn` handler that only acks. The 50 clients are threads in a separate process (so
+they never compete with the servers for the GIL), each sending its share of the round's commands one after
+another. Rounds alternate (warm-up, then bare, ours, bare, ours, ...) so machine noise hits both; after each
+round of ours its lazy answers finish before the next round starts. The ack latency is the time from opening the
+connection to reading the whole HTTP response. Targets (issue 5): ours/bare ≤ 1.5× at p50 and p99, and p99 far
+under Slack's 3 s (checked here as ≤ 1 s). Also recorded: how long the lazy answer took to reach the
+response_url, from the moment the command was sent.
 
 Writes bench/results/slack.json and prints a Markdown table on stdout (progress on stderr).
 
@@ -81,7 +82,7 @@ def _serve(name: str, app: App, services: Services | None = None) -> Served:
     return Served(name, server)
 
 
-def _ours(fake: FakeSlack) -> tuple[App, Services]:
+def _ours(fake: RemoteSlack) -> tuple[App, Services]:
     """The real app over the demo catalogue and org, like `badger demo`, in a temporary data dir."""
     data_dir = Path(tempfile.mkdtemp(prefix="badger-bench-slack-"))
     settings = Settings(badger_data_dir=data_dir, _env_file=None, openai_api_key=None,  # type: ignore[call-arg]
@@ -96,11 +97,12 @@ def _ours(fake: FakeSlack) -> tuple[App, Services]:
     kb.load([DEMO])
     services = Services.build(settings, kb)
     app = build_app(services, client=web_client(settings))
-    services.warm_up()  # as `badger serve` does before it serves
+    services.start_workers()  # as `badger serve` does before it serves (BADGER_ANSWER_PROCESSES)
+    services.warm_up()
     return app, services
 
 
-def _bare(fake: FakeSlack) -> App:
+def _bare(fake: RemoteSlack) -> App:
     """A Bolt app with an empty /learn handler: the floor any Bolt app pays for a signed command."""
     app = App(signing_secret=SECRET, client=WebClient(token=TOKEN, base_url=fake.api_url))
 
@@ -132,7 +134,7 @@ def _signed(body: bytes) -> dict[str, str]:
             "X-Slack-Signature": f"v0={mac}"}
 
 
-def _commands(fake: FakeSlack, n: int, queries: list[str], users: list[str]) -> list[tuple[str, bytes]]:
+def _commands(fake: RemoteSlack, n: int, queries: list[str], users: list[str]) -> list[tuple[str, bytes]]:
     """n /learn bodies, each with its own response_url name."""
     made = []
     for i in range(n):
@@ -211,15 +213,54 @@ class LoadGenerator:
         self.process.join(timeout=10)
 
 
-def _delivered(fake: FakeSlack, sent: dict[str, float], timeout: float) -> dict[str, float]:
+class RemoteSlack:
+    """The fake Slack in a process of its own, as the real one is: its work never competes with the apps'."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve_fake_slack, args=(child,), name="bench-fake-slack", daemon=True)
+        self.process.start()
+        self.port = int(self.connection.recv())
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        """A response_url the fake records."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def responses(self) -> list[tuple[str, float]]:
+        """(path, monotonic time) of every response_url call so far (CLOCK_MONOTONIC is shared by processes)."""
+        self.connection.send("responses")
+        calls: list[tuple[str, float]] = self.connection.recv()
+        return calls
+
+    def stop(self) -> None:
+        """Stop the fake's process."""
+        self.connection.send(None)
+        self.process.join(timeout=10)
+
+
+def _serve_fake_slack(connection: Connection) -> None:
+    fake = FakeSlack()
+    connection.send(fake.port)
+    while connection.recv() is not None:
+        connection.send([(call.path, call.at) for call in fake.of("response_url")])
+    fake.stop()
+
+
+def _delivered(fake: RemoteSlack, sent: dict[str, float], timeout: float) -> dict[str, float]:
     """Wait until every command sent to our app had its answer posted to its response_url; ms per name."""
     deadline = time.monotonic() + timeout
     found: dict[str, float] = {}
     while time.monotonic() < deadline:
-        for call in fake.of("response_url"):
-            name = call.path.rsplit("/", 1)[1]
+        for path, at in fake.responses():
+            name = path.rsplit("/", 1)[1]
             if name in sent and name not in found:
-                found[name] = (call.at - sent[name]) * 1000
+                found[name] = (at - sent[name]) * 1000
         if len(found) >= len(sent):
             break
         time.sleep(0.05)
@@ -249,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     began = time.perf_counter()
     load = LoadGenerator()
-    fake = FakeSlack()
+    fake = RemoteSlack()
     try:
         print("loading the demo catalogue and org…", file=sys.stderr)
         app, services = _ours(fake)
@@ -264,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     return _report(args, ours, bare, delivered_ms, undelivered, time.perf_counter() - began)
 
 
-def _rounds(args: argparse.Namespace, load: LoadGenerator, fake: FakeSlack, ours: Served,
+def _rounds(args: argparse.Namespace, load: LoadGenerator, fake: RemoteSlack, ours: Served,
             bare: Served) -> tuple[list[float], int]:
     """Alternate rounds (bare, then ours), round 0 a warm-up; the answer-delivery times and how many never came."""
     queries, users = _queries(), _users()

@@ -59,6 +59,7 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
 
     upgrade_database(settings.resolved_database_url)
     services = Services.build(settings)
+    services.start_workers()
     services.warm_up()
     client = web_client(settings)
     try:
@@ -84,6 +85,8 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
         stop.set()
         thread.join(timeout=10)
         scheduler.join(timeout=10)
+        if services.pool is not None:
+            services.pool.close()
 
 
 def _serve_http(app: Any, services: Any, host: str, port: int, stop: threading.Event) -> None:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
     badger_slack_workers: int = Field(
         default=4, ge=1, le=64, description="Threads answering Slack (search, LLM) after the ack.")
+    badger_answer_processes: int = Field(
+        default=1, ge=0, le=16, description="Processes answering Slack questions (0: threads in the serving "
+                                            "process); their own GIL keeps acks fast under bursts.")
     badger_outbox_interval_seconds: float = Field(
         default=2.0, gt=0, description="How often the serving process looks for notices to post.")
 

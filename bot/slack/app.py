@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -20,7 +16,6 @@ from core.settings import Settings
 from skills.inbox import claim_event
 
 logger = logging.getLogger(__name__)
-LAZY_NICENESS = 10
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -43,8 +38,7 @@ def build_app(services: Services, *, client: WebClient | None = None, socket_mod
     # towards Slack's 3 s limit (bench/bench_slack.py).
     app = App(client=client or web_client(settings), signing_secret=secret or "", name="badger",
               process_before_response=True, request_verification_enabled=not socket_mode,
-              listener_executor=ThreadPoolExecutor(settings.badger_slack_workers, thread_name_prefix="badger-lazy",
-                                                   initializer=_yield_to_acks),
+              listener_executor=services.workers,
               logger=_bolt_logger())
     app.middleware(_deduplicator(services))
     app.error(_on_error)
@@ -64,12 +58,6 @@ def _bolt_logger() -> logging.Logger:
     if not any(isinstance(f, _KnownNotices) for f in bolt.filters):
         bolt.addFilter(_KnownNotices())
     return bolt
-
-
-def _yield_to_acks() -> None:
-    """Run answer threads at a lower OS priority (Linux allows it per thread), so acks get the CPU first."""
-    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not permitted: same priority, still correct
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LAZY_NICENESS)
 
 
 def _deduplicator(services: Services) -> Any:

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
-from dataclasses import dataclass
+import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from core.settings import Settings
 from knowledge.base import KnowledgeBase
 from skills.assistant.memory import DatabaseThreads
 from skills.assistant.service import Assistant
+
+if TYPE_CHECKING:
+    from bot.slack.answers import AnswerPool, Task
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,12 +33,42 @@ class Services:
     settings: Settings
     kb: KnowledgeBase
     assistant: Assistant
+    pool: AnswerPool | None = None  # worker processes for answers (BADGER_ANSWER_PROCESSES), else threads here
+    workers: ThreadPoolExecutor = field(init=False)  # slow work after the ack (Bolt's lazy listeners use it too)
+
+    def __post_init__(self) -> None:
+        self.workers = ThreadPoolExecutor(self.settings.badger_slack_workers, thread_name_prefix="badger-lazy",
+                                          initializer=_yield_to_acks)
+
+    def defer(self, work: Callable[..., None], *args: Any) -> None:
+        """Run work after the ack on the answer threads; a failure is logged (the work apologises itself)."""
+        self.workers.submit(work, *args).add_done_callback(_log_failure)
 
     @classmethod
     def build(cls, settings: Settings, kb: KnowledgeBase | None = None) -> Services:
         """Services over the configured database and index (offline, or LLM mode with OPENAI_API_KEY)."""
         kb = kb or KnowledgeBase(settings)
         return cls(settings, kb, Assistant.from_settings(kb, memory=DatabaseThreads(kb.engine)))
+
+    def start_workers(self) -> None:
+        """Start the answer processes BADGER_ANSWER_PROCESSES asks for (none: answers run in this process)."""
+        from bot.slack.answers import AnswerPool
+
+        if self.settings.badger_answer_processes and self.pool is None:
+            self.pool = AnswerPool(self.settings, self.settings.badger_answer_processes)
+
+    def ask(self, client: WebClient, task: Task) -> None:
+        """Answer a question: handed to a worker process when there are any, else answered in this thread."""
+        from bot.slack.answers import answer
+
+        if self.pool is None:
+            answer(self, client, task)
+            return
+        try:
+            self.pool.submit(task)
+        except RuntimeError:  # the pool broke or is shutting down: answer here rather than not at all
+            logger.exception("slack.answer_pool_unavailable")
+            answer(self, client, task)
 
     def warm_up(self) -> None:
         """Load the model and the lexical index now (the first question isn't the slow one), then freeze the heap."""
@@ -40,3 +83,17 @@ class Services:
     def engine(self) -> Engine:
         """The database engine."""
         return self.kb.engine
+
+
+LAZY_NICENESS = 10
+
+
+def _yield_to_acks() -> None:
+    """Run answer threads at a lower OS priority (Linux allows it per thread), so acks get the CPU first."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not permitted: same priority, still correct
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LAZY_NICENESS)
+
+
+def _log_failure(future: Future[None]) -> None:
+    if future.exception() is not None:
+        logger.error("slack.deferred_failed", exc_info=future.exception())

@@ -22,6 +22,7 @@ from bot.slack.services import Services
 def register_listeners(app: App, services: Services) -> None:
     """Register the listeners of every surface; the order matters where matchers overlap."""
     # badger_actions (the decline form) must come before actions (every other assistant button).
-    for module in (assistant_threads, messages, commands, badger_actions, home, views, shortcuts, options, badges,
+    # Bolt tries listeners in order until one matches: the commands (the busiest path) go first.
+    for module in (commands, assistant_threads, messages, badger_actions, home, views, shortcuts, options, badges,
                    actions):
         module.register(app, services)

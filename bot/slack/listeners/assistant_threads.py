@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts, SetTitle
+from slack_bolt import App, Assistant, BoltRequest, BoltResponse, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 
 from bot.slack.replies import Place, guarded, send
@@ -47,5 +48,12 @@ def register(app: App, services: Services) -> None:
 
     assistant.thread_started(lazy=[started])(acknowledge)
     assistant.user_message(lazy=[user_message])(acknowledge)
-    app.assistant(assistant)
+
+    def assistant_events(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        # Only events can belong to an assistant thread; commands and buttons skip its matchers entirely.
+        if req.body.get("type") != "event_callback":
+            return next()
+        return assistant.process(req=req, resp=resp, next=next)
+
+    app.middleware(assistant_events)
 

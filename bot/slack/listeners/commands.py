@@ -10,12 +10,11 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack import modals
+from bot.slack.answers import Task
 from bot.slack.replies import Place, is_shared
 from bot.slack.services import Services
 from bot.slack.text import plain_words
-from bot.slack.turns import reply
 from skills.assistant.intents import Intent, Parsed
-from skills.assistant.messages import Message
 
 USAGE = {
     "/learn": "*/learn* _what you want to learn_ — e.g. `/learn free python course for beginners`",
@@ -57,9 +56,9 @@ def parse(command: str, text: str) -> Parsed | None:
 
 
 def register(app: App, services: Services) -> None:
-    """One listener per command: ack at once (usage help inline), answer in a lazy listener."""
+    """One listener per command: ack at once (usage help inline); the answer is worked out after the ack."""
     for command in USAGE:
-        app.command(command)(ack=_acker(command), lazy=[_worker(services, command)])
+        app.command(command)(_listener(services, command))
 
 
 def _place(body: dict[str, Any]) -> Place:
@@ -68,33 +67,20 @@ def _place(body: dict[str, Any]) -> Place:
                  response_url=body.get("response_url"))
 
 
-def _acker(command: str) -> Callable[..., None]:
-    def ack_command(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def _listener(services: Services, command: str) -> Callable[..., None]:
+    def on_command(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         text = plain_words(str(body.get("text", "")), bot_user=context.bot_user_id)
         if command == "/nominate" and not text:
             ack()
             client.views_open(trigger_id=body["trigger_id"], view=modals.nominate_modal())
             return
-        if parse(command, text) is None:
+        parsed = parse(command, text)
+        if parsed is None:
             ack(text=USAGE[command], response_type="ephemeral")
             return
         ack(text=ACKS.get(command, "_Working on it…_"), response_type="ephemeral")
+        # Handed straight to the answer threads: Bolt's lazy listeners would deep-copy the request first,
+        # which under a burst of commands was the largest share of the ack's own work (bench_slack).
+        services.defer(services.ask, client, Task(_place(body), "run", text=f"{command} {text}", parsed=parsed))
 
-    return ack_command
-
-
-def _worker(services: Services, command: str) -> Callable[..., None]:
-    def run_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        text = plain_words(str(body.get("text", "")), bot_user=context.bot_user_id)
-        parsed = parse(command, text)
-        if parsed is None:
-            return  # the ack showed the usage (or opened the form)
-        place = _place(body)
-        reply(client, place, lambda: _run(services, place, parsed, f"{command} {text}"))
-
-    return run_command
-
-
-def _run(services: Services, place: Place, parsed: Parsed, said: str) -> Message:
-    return services.assistant.run(actor=place.actor, key=place.key, parsed=parsed, said=said)
-
+    return on_command

@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.slack.answers import Task
 from bot.slack.listeners import badges
 from bot.slack.replies import Place, is_shared
 from bot.slack.services import Services
 from bot.slack.text import plain_words
-from bot.slack.turns import acknowledge, reply
+from bot.slack.turns import acknowledge
 
 
 def register(app: App, services: Services) -> None:
@@ -39,4 +40,4 @@ def register(app: App, services: Services) -> None:
 def _answer(services: Services, client: WebClient, place: Place, text: str) -> None:
     if not place.user:
         return
-    reply(client, place, lambda: services.assistant.handle(actor=place.actor, key=place.key, text=text))
+    services.ask(client, Task(place, "handle", text=text))
