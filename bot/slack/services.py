@@ -57,6 +57,13 @@ class Services:
         if self.settings.badger_answer_processes and self.pool is None:
             self.pool = AnswerPool(self.settings, self.settings.badger_answer_processes)
 
+    def ask_after_ack(self, client: WebClient, task: Task) -> None:
+        """Hand a question on without delaying the ack: to a worker process, or to the answer threads."""
+        if self.pool is not None:
+            self.ask(client, task)  # a submit: cheap enough for the request thread
+        else:
+            self.defer(self.ask, client, task)
+
     def ask(self, client: WebClient, task: Task) -> None:
         """Answer a question: handed to a worker process when there are any, else answered in this thread."""
         from bot.slack.answers import answer

@@ -81,6 +81,6 @@ def _listener(services: Services, command: str) -> Callable[..., None]:
         ack(text=ACKS.get(command, "_Working on it…_"), response_type="ephemeral")
         # Handed straight to the answer threads: Bolt's lazy listeners would deep-copy the request first,
         # which under a burst of commands was the largest share of the ack's own work (bench_slack).
-        services.defer(services.ask, client, Task(_place(body), "run", text=f"{command} {text}", parsed=parsed))
+        services.ask_after_ack(client, Task(_place(body), "run", text=f"{command} {text}", parsed=parsed))
 
     return on_command
