@@ -60,9 +60,17 @@ class Services:
     def ask_after_ack(self, client: WebClient, task: Task) -> None:
         """Hand a question on without delaying the ack: to a worker process, or to the answer threads."""
         if self.pool is not None:
-            self.ask(client, task)  # a submit: cheap enough for the request thread
-        else:
-            self.defer(self.ask, client, task)
+            try:
+                self.pool.submit(task)  # cheap enough for the request thread
+                return
+            except RuntimeError:  # the pool broke or is shutting down: the answer threads take it
+                logger.exception("slack.answer_pool_unavailable")
+        self.defer(self._answer_here, client, task)
+
+    def _answer_here(self, client: WebClient, task: Task) -> None:
+        from bot.slack.answers import answer
+
+        answer(self, client, task)
 
     def ask(self, client: WebClient, task: Task) -> None:
         """Answer a question: handed to a worker process when there are any, else answered in this thread."""
