@@ -8,10 +8,11 @@ import typer
 from rich.markup import escape
 from sqlmodel import select
 
-from bot.cli_people import acting, person
+from bot.cli_people import acting
 from bot.console import err, load_settings, out, print_json, user_errors
 from core.db import get_engine, session_scope
 from skills.access import Actor
+from skills.assistant.resolve import one_person
 from skills.badges.fetch import DEFAULT_TIMEOUT, Fetcher
 from skills.badges.importing import BadgeNotVerified, RecipientMismatch, import_badge
 from skills.badges.result import Verification
@@ -111,7 +112,7 @@ def award_(
     settings = load_settings()
     policy = ShoutoutPolicy.from_settings(settings)
     with user_errors(), session_scope(get_engine(settings)) as session:
-        employee, actor = person(session, user), acting(session, by)
+        employee, actor = one_person(session, user), acting(session, by)
         before = session.exec(select(Enrolment.id).where(
             Enrolment.employee_id == employee.user_id, Enrolment.credential_id == credential,
             Enrolment.state == State.EARNED)).first()

@@ -11,10 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from bot.cli_people import acting, person
+from bot.cli_people import acting
 from bot.console import err, load_settings, out, print_json, user_errors
 from core.db import get_engine, session_scope
 from skills.access import Actor
+from skills.assistant.resolve import one_person
 from skills.errors import ValidationFailed
 from skills.models import Employee
 from skills.org import demo_file, load_org, load_role_profiles
@@ -133,7 +134,7 @@ def opt_out(
 ) -> None:
     """Opt someone out of team shoutouts (they get a private congratulation instead), or back in with --undo."""
     with user_errors(), session_scope(get_engine(load_settings())) as session:
-        employee = person(session, user)
+        employee = one_person(session, user)
         set_shoutout_opt_out(session=session, actor=Actor(employee.user_id), opt_out=not undo)
         name = employee.name
     state = "opted back in to" if undo else "opted out of"

@@ -1,4 +1,4 @@
-"""Who the command line means: a person by Slack id or unique name, and the admin acting for a command."""
+"""Who acts for a command: the person --by names, or the only admin (people are found with one_person)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ from skills.errors import ValidationFailed
 from skills.models import Employee
 
 
-def person(session: Session, who: str) -> Employee:
-    """The one employee a Slack id or name points at; a clear error when none or several match."""
-    return one_person(session, who)
-
-
 def acting(session: Session, by: str | None) -> Actor:
     """The actor named by --by; without it, the only admin (an error when there are none or several)."""
     if by:
-        return Actor(person(session, by).user_id)
+        return Actor(one_person(session, by).user_id)
     admins = session.exec(select(Employee).where(col(Employee.is_admin).is_(True))).all()
     if len(admins) == 1:
         return Actor(admins[0].user_id)

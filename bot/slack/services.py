@@ -59,31 +59,28 @@ class Services:
 
     def ask_after_ack(self, client: WebClient, task: Task) -> None:
         """Hand a question on without delaying the ack: to a worker process, or to the answer threads."""
-        if self.pool is not None:
-            try:
-                self.pool.submit(task)  # cheap enough for the request thread
-                return
-            except RuntimeError:  # the pool broke or is shutting down: the answer threads take it
-                logger.exception("slack.answer_pool_unavailable")
-        self.defer(self._answer_here, client, task)
-
-    def _answer_here(self, client: WebClient, task: Task) -> None:
         from bot.slack.answers import answer
 
-        answer(self, client, task)
+        if not self._to_pool(task):  # a submit is cheap enough for the request thread; answering is not
+            self.defer(answer, self, client, task)
 
     def ask(self, client: WebClient, task: Task) -> None:
         """Answer a question: handed to a worker process when there are any, else answered in this thread."""
         from bot.slack.answers import answer
 
-        if self.pool is None:
+        if not self._to_pool(task):
             answer(self, client, task)
-            return
+
+    def _to_pool(self, task: Task) -> bool:
+        """True when a worker process took the task; False without a pool or when it broke or is shutting down."""
+        if self.pool is None:
+            return False
         try:
             self.pool.submit(task)
-        except RuntimeError:  # the pool broke or is shutting down: answer here rather than not at all
+        except RuntimeError:
             logger.exception("slack.answer_pool_unavailable")
-            answer(self, client, task)
+            return False
+        return True
 
     def warm_up(self) -> None:
         """Load the model and the lexical index now (the first question isn't the slow one), then freeze the heap."""
