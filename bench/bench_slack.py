@@ -14,7 +14,7 @@ response_url, from the moment the command was sent.
 
 Writes bench/results/slack.json and prints a Markdown table on stdout (progress on stderr).
 
-    python -m bench.bench_slack [--clients 50] [--requests 4] [--rounds 3]
+    python -m bench.bench_slack [--clients 50] [--requests 4] [--rounds 8]
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--requests", type=int, default=4, help="commands per client per round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per app, alternating")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds per app, alternating")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     load = LoadGenerator()

@@ -120,9 +120,11 @@ _MONEY = re.compile(r"\b(?:under|below|less than|max(?:imum)?|at most|cheaper th
                     r"(?:\$|usd|dollars|bucks|euros?|eur|pounds)?", re.I)
 _HOURS = re.compile(r"\b(?:under|below|less than|max(?:imum)?|at most|within|<)\s*(\d+(?:\.\d+)?)\s*"
                     r"(hours?|hrs?|h|days?|weeks?)\b", re.I)
+# Only words that ask for a level are a level filter. A learner describing themselves ("never written a line of
+# code", "no experience") is not asking to drop the quarter of the catalogue that states no level at all.
 _LEVELS = {
     "beginner": re.compile(r"\b(beginners?|newbies?|novices?|starters?|introductory|total newbie|"
-                           r"from scratch|never (?:written|done|used)|no experience|entry[- ]level)\b", re.I),
+                           r"entry[- ]level)\b", re.I),
     "intermediate": re.compile(r"\bintermediate\b", re.I),
     "advanced": re.compile(r"\b(advanced|expert[- ]level)\b", re.I),
 }

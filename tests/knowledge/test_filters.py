@@ -20,7 +20,10 @@ AWS = ("Amazon Web Services",)
     ("question", "expected"),
     [
         ("free beginner course on cybersecurity? total newbie", {"max_cost": 0.0, "level": "beginner"}),
-        ("no cost python for someone with no experience", {"max_cost": 0.0, "level": "beginner"}),
+        ("no cost python for someone with no experience", {"max_cost": 0.0}),
+        # Describing oneself is not asking for a level: courses that state none must stay in.
+        ("never written a line of code, want to pick up python", {}),
+        ("python for beginners, I have no experience", {"level": "beginner"}),
         ("anything from Google on project management", {"providers": ("Google",)}),
         ("google's ux course", {"providers": ("Google",)}),
         ("intermediate-level google cloud course", {"providers": ("Google Cloud",), "level": "intermediate"}),
