@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.clock import zone
+
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "your-", "xxx", "<", "placeholder")
 
 EmbeddingBackend = Literal["local", "openai"]
@@ -105,12 +107,8 @@ class Settings(BaseSettings):
     @field_validator("badger_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"BADGER_TIMEZONE must be an IANA timezone such as Europe/London, not {value!r}") from None
+        if zone(value) is None:
+            raise ValueError(f"BADGER_TIMEZONE must be an IANA timezone such as Europe/London, not {value!r}")
         return value
 
     @field_validator("badger_working_hours")

@@ -29,16 +29,12 @@ from sqlmodel import col
 
 from core.settings import Settings
 from jobs.registry import JOBS, JobSpec
-from skills.models import SchedulerLock
+from skills.models import SchedulerLock, utcnow
 
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = "badger-scheduler"
 JOBS_TABLE = "apscheduler_jobs"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SchedulerService:
@@ -83,7 +79,7 @@ class SchedulerService:
 
     def _hold_lease(self) -> bool:
         """Take or renew the lease in one conditional statement; False when another replica holds it."""
-        now = _utcnow()
+        now = utcnow()
         values = {"holder": self.holder, "expires_at": now + self.lease}
         mine_or_free = or_(col(SchedulerLock.holder) == self.holder, col(SchedulerLock.expires_at) < now)
         try:

@@ -6,13 +6,14 @@ import logging
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select, update
 from sqlmodel import col
 
+from core.clock import aware, zone
 from core.db import get_engine, session_scope
 from core.settings import Settings, get_settings
 from skills.digest import queue_digests
@@ -26,9 +27,7 @@ TIMEZONE_BATCH = 2_000  # users.info calls per run at most (Tier 4); a 429 ends 
 
 
 def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    return (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
+    return aware(now).astimezone(UTC)
 
 
 def send_reminders(now: datetime | None = None) -> dict[str, Any]:
@@ -129,8 +128,4 @@ def _profile_timezone(client: WebClient, user_id: str) -> str | None:
     tz = user.get("tz")
     if not isinstance(tz, str) or not tz:
         return None
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return tz
+    return tz if zone(tz) is not None else None

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from sqlmodel import Session, col, delete, select
 
+from core.clock import zone
 from skills.errors import ValidationFailed
 from skills.models import Employee, RoleSkill, utcnow
 from skills.normalise import normalise_role, normalise_skill
@@ -89,9 +89,7 @@ def _parse_person(where: str, record: dict[str, Any], problems: list[str]) -> Em
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         problems.append(f"{where}: email: {email!r} is not an email address")
     timezone = _text(record, "timezone") or "UTC"
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if zone(timezone) is None:
         problems.append(f"{where}: timezone: {timezone!r} is not an IANA time zone (like Europe/London)")
     flags = {}
     for flag in ("is_admin", "shoutout_opt_out"):

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core.clock import aware, zone
 from core.errors import NotFoundError
 from knowledge.models import Credential
 from skills.access import Actor, acting_employee, get_employee, manages, manages_or_admin, possessive
@@ -53,11 +54,6 @@ class ShoutoutPolicy:
         return cls(channel=settings.badger_shoutout_channel, hold_minutes=settings.badger_shoutout_hold_minutes)
 
 
-def _aware(now: datetime | None) -> datetime:
-    now = now or utcnow()
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
-
-
 def _lock_person(session: Session, employee_id: str) -> None:
     """Serialise awards for one person (a row lock on PostgreSQL, the write lock on SQLite)."""
     session.exec(update(Employee).where(col(Employee.user_id) == employee_id).values(updated_at=Employee.updated_at))
@@ -94,7 +90,7 @@ def award(
     earned = next((e for e in rows if e.state == State.EARNED), None)
     if earned is not None:
         return earned  # re-running changes nothing
-    now = _aware(now)
+    now = aware(now)
     active = rows[0] if rows else None
     if active is not None and active.state not in AWARDABLE:
         raise InvalidTransition(f"{possessive(employee.name)} enrolment in {credential.title} is "
@@ -126,11 +122,10 @@ def team_channel(session: Session, employee: Employee, policy: ShoutoutPolicy) -
 
 
 def _local(moment: datetime, timezone: str) -> str:
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone, timezone = ZoneInfo("UTC"), "UTC"
-    return f"{moment.astimezone(zone):%H:%M} ({timezone})"
+    found = zone(timezone)
+    if found is None:
+        found, timezone = ZoneInfo("UTC"), "UTC"
+    return f"{moment.astimezone(found):%H:%M} ({timezone})"
 
 
 def queue_shoutout(
@@ -145,7 +140,7 @@ def queue_shoutout(
     image_url: str | None = None,
 ) -> list[Notice]:
     """Queue the shoutout (after the hold window) and the manager's preview, or a private congratulation."""
-    policy, now = policy or ShoutoutPolicy(), _aware(now)
+    policy, now = policy or ShoutoutPolicy(), aware(now)
     assert enrolment.id is not None
     nominator = session.get(Employee, enrolment.nominated_by) if enrolment.nominated_by else None
     image = image_url or credential.badge_image
@@ -226,7 +221,7 @@ def release_shoutout(*, session: Session, actor: Actor, notice_id: int, now: dat
     notice, _ = _shoutout_for(session, actor, notice_id, "release")
     if notice.status == NoticeStatus.PENDING:
         return notice  # not held (or already released): it will post as planned
-    if not _move(session, notice, NoticeStatus.HELD, NoticeStatus.PENDING, _aware(now)):
+    if not _move(session, notice, NoticeStatus.HELD, NoticeStatus.PENDING, aware(now)):
         if notice.status == NoticeStatus.PENDING:
             return notice
         raise _too_late(notice)

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from core import clock
 from core.settings import Settings
 from skills.bulk import insert_notices, mark_reminded, notice_row
 from skills.models import State
@@ -68,14 +68,6 @@ class SweepReport:
     by_reason: dict[str, int] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=512)
-def _zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def reminder_payload(
     row: Candidate, reason: str, days: int, employee_name: str, credential: tuple[str, str]
 ) -> dict[str, Any]:
@@ -110,7 +102,7 @@ class _Decider:
 
     def __init__(self, people: dict[str, Person], now: datetime, rules: ReminderRules) -> None:
         self.people, self.now, self.rules = people, now, rules
-        self.fallback = _zone(rules.default_timezone) or ZoneInfo("UTC")
+        self.fallback = clock.zone(rules.default_timezone) or ZoneInfo("UTC")
         self._local: dict[str | None, tuple[ZoneInfo, date, bool]] = {}
         self.admins = sorted((user_id, p.timezone) for user_id, p in people.items() if p.is_admin)
 
@@ -118,7 +110,7 @@ class _Decider:
         """(zone, local date, open: a weekday within working hours) for a timezone name."""
         found = self._local.get(name)
         if found is None:
-            zone = (_zone(name) if name else None) or self.fallback
+            zone = (clock.zone(name) if name else None) or self.fallback
             here = self.now.astimezone(zone)
             start, end = self.rules.hours
             found = zone, here.date(), (self.rules.weekends or here.weekday() < 5) and start <= here.hour < end

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -27,8 +27,9 @@ from bot.slack.blocks import escape, fallback_text, pages
 from bot.slack.notices import render
 from bot.slack.outbox_errors import HISTORY_BLIND, NETWORK_ERRORS, Outcome, classify, private_client
 from bot.slack.outbox_extras import Chart, after_post, channel_id
+from core.clock import aware
 from skills.inbox import prune_events
-from skills.models import Notice, NoticeStatus, utcnow
+from skills.models import Notice, NoticeStatus
 from skills.notices import mark_failed, mark_sent
 
 logger = logging.getLogger(__name__)
@@ -86,9 +87,7 @@ class Deliverer:
 
     def deliver_once(self, now: datetime | None = None) -> DeliveryReport:
         """Claim a batch and deliver it; a rate limit or an outage defers the rest of the batch."""
-        start, began = now or utcnow(), time.monotonic()
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=UTC)
+        start, began = aware(now), time.monotonic()
 
         def clock() -> datetime:
             return start + timedelta(seconds=time.monotonic() - began)
@@ -138,7 +137,7 @@ class Deliverer:
 
     def _target(self, recipient: str) -> str:
         """Where a notice goes: the app's DM with a user (opened or found), else the channel (by id if possible)."""
-        if recipient[:1] in ("U", "W"):
+        if _is_person(recipient):
             return str(self.client.conversations_open(users=recipient)["channel"]["id"])
         if recipient.startswith("#"):
             return channel_id(self.client, recipient, self._channel_ids) or recipient
@@ -189,7 +188,7 @@ class Deliverer:
 
     def _pace(self, notice: Notice, channel: str, now: datetime) -> datetime | None:
         """When a notice to a shared channel may go, if this deliverer posted there less than a second ago."""
-        if notice.recipient_id[:1] in ("U", "W"):
+        if _is_person(notice.recipient_id):
             return None  # a DM: one person's conversation, where Slack's short bursts are enough
         last = self._last_post.get(channel) or self._last_post.get(notice.recipient_id)
         if last is None or not last <= now < last + self.channel_interval:
@@ -197,7 +196,7 @@ class Deliverer:
         return last + self.channel_interval
 
     def _posted(self, notice: Notice, channel: str, now: datetime) -> None:
-        if notice.recipient_id[:1] not in ("U", "W"):
+        if not _is_person(notice.recipient_id):
             self._last_post[channel] = self._last_post[notice.recipient_id] = now
 
     def _find(self, channel: str, notice: Notice) -> str | None:
@@ -259,3 +258,8 @@ class Deliverer:
 def _mine(ids: list[int], token: datetime) -> ColumnElement[bool]:
     """Rows still claimed by the pass that claimed them at `token`."""
     return and_(col(Notice.id).in_(ids), col(Notice.status) == NoticeStatus.SENDING, col(Notice.claimed_at) == token)
+
+
+def _is_person(recipient: str) -> bool:
+    """A user id (a DM to them), as opposed to a channel id or #name."""
+    return recipient[:1] in ("U", "W")
