@@ -85,8 +85,7 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
         stop.set()
         thread.join(timeout=10)
         scheduler.join(timeout=10)
-        if services.pool is not None:
-            services.pool.close()
+        services.stop_workers(settings.badger_shutdown_grace_seconds)
 
 
 def _serve_http(app: Any, services: Any, host: str, port: int, stop: threading.Event) -> None:

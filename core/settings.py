@@ -78,6 +78,25 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    # --- issue 12: durable work queue, shutdown, production HTTP server ---
+    badger_work_lease_seconds: float = Field(
+        default=60.0, gt=0, description="How long an answer worker holds a claimed question before another "
+                                        "replica may take it over (a worker that died).")
+    badger_work_poll_seconds: float = Field(
+        default=0.5, gt=0, description="How often an idle answer worker looks for questions other replicas queued.")
+    badger_shutdown_grace_seconds: float = Field(
+        default=20.0, ge=0, description="On SIGTERM, how long answers in hand may take before the process exits "
+                                        "(keep below the orchestrator's kill timeout).")
+    badger_http_workers: int = Field(default=1, ge=1, le=32, description="uvicorn worker processes per replica "
+                                                                         "(acks only; answers run in the answer "
+                                                                         "processes).")
+    badger_forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, or *).")
+    badger_http_max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body "
+                                                                                    "accepted (413 above).")
+    badger_http_keepalive_seconds: float = Field(default=75.0, gt=0, description="Idle keep-alive connection "
+                                                                                 "timeout (above the LB's).")
+
     @field_validator("log_level")
     @classmethod
     def _valid_level(cls, value: str) -> str:

@@ -1,25 +1,36 @@
-"""Where answers are worked out: in this process's lazy threads, or in worker processes of their own.
+"""Where answers are worked out: workers that claim acknowledged questions from the durable work queue.
 
-With BADGER_ANSWER_PROCESSES > 0 the search and composition of an answer run in separate processes (their own
-GIL, at a lower OS priority), so a burst of questions cannot slow the acks this process owes Slack. A task is
-plain data (where to answer, and what was asked); the worker posts the answer itself with its own client.
+The ack writes the question as a row (core.queue); workers claim rows with a lease, answer, and mark them done.
+With BADGER_ANSWER_PROCESSES > 0 the workers are processes of their own (their own GIL, a lower OS priority, so
+a burst cannot slow the acks) that exit when their parent dies, however it died; with 0 they are threads of the
+serving process. Workers of every replica share the queue: a replica that dies leaves rows whose lease runs out.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import dataclasses
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from slack_sdk import WebClient
 
 from bot.slack.replies import Place
 from bot.slack.turns import reply
-from skills.assistant.intents import Parsed
+from core import queue
+from core.clock import aware
+from skills.assistant.intents import Intent, Parsed, Refinement
 from skills.assistant.messages import Message
 
 if TYPE_CHECKING:
@@ -28,6 +39,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 WORKER_NICENESS = 10
+KIND = "answer"
+RESPONSE_URL_LIFE = timedelta(minutes=30)  # Slack's limit; older questions are answered by DM
+PR_SET_PDEATHSIG = 1
+PRUNE_EVERY = 3600.0  # seconds between prunes of done work items
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,20 @@ class Task:
     op: Literal["handle", "run"]
     text: str = ""
     parsed: Parsed | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The task as JSON-ready data for the work queue."""
+        parsed = dataclasses.asdict(self.parsed) if self.parsed is not None else None
+        return {"place": dataclasses.asdict(self.place), "op": self.op, "text": self.text, "parsed": parsed}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Task:
+        """A task read back from the work queue."""
+        parsed = None
+        if (p := data.get("parsed")) is not None:
+            refine = Refinement(**p["refine"]) if p.get("refine") else None
+            parsed = Parsed(**{**p, "intent": Intent(p["intent"]), "refine": refine})
+        return cls(Place(**data["place"]), data["op"], data.get("text", ""), parsed)
 
 
 def produce(services: Services, task: Task) -> Message:
@@ -53,46 +82,154 @@ def answer(services: Services, client: WebClient, task: Task) -> None:
     reply(client, task.place, lambda: produce(services, task))
 
 
+class Flag(Protocol):
+    """A threading.Event or a multiprocessing one."""
+
+    def is_set(self) -> bool: ...
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+def replica_id() -> str:
+    """This process's name in the queue's `holder` column: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def work(services: Services, client: WebClient, item: queue.Claim) -> str:
+    """Do one claimed item; its outcome (answered, answered_by_dm, lost)."""
+    task = Task.from_payload(item.payload)
+    outcome = "answered"
+    if task.place.response_url and aware(None) - item.created_at > RESPONSE_URL_LIFE:
+        # The response_url is dead; the user still gets the answer, in their DM with the app.
+        task = dataclasses.replace(task, place=Place(user=task.place.user))
+        outcome = "answered_by_dm"
+        logger.warning("work.expired_response_url key=%s age=%.0fs; answering by DM", item.key,
+                       (aware(None) - item.created_at).total_seconds())
+    if not queue.still_mine(services.engine, item):
+        return "lost"  # another worker took it over after our lease ran out: it answers, not us
+    answer(services, client, task)
+    return outcome
+
+
+def run_worker(services: Services, client: WebClient, *, holder: str, stop: Flag, wake: Flag,
+               lease_seconds: float, poll_seconds: float) -> None:
+    """Claim and answer until `stop` is set (finishing the item in hand), then give back any claim still held."""
+    from core.metrics import ANSWER_SECONDS
+
+    lease_for = timedelta(seconds=lease_seconds)
+    last_prune = float("-inf")
+    try:
+        while not stop.is_set():
+            if time.monotonic() - last_prune >= PRUNE_EVERY:
+                last_prune = time.monotonic()
+                with contextlib.suppress(Exception):
+                    queue.prune(services.engine)
+            try:
+                items = queue.claim(services.engine, holder=holder, lease_for=lease_for)
+            except Exception:
+                logger.exception("work.claim_failed; retrying in %.1fs", poll_seconds)
+                stop.wait(poll_seconds)
+                continue
+            if not items:
+                wake.wait(poll_seconds)
+                wake.clear()
+                continue
+            for item in items:
+                outcome = work(services, client, item)
+                if outcome != "lost" and queue.finish(services.engine, item, outcome=outcome):
+                    ANSWER_SECONDS.observe((aware(None) - item.created_at).total_seconds())
+                logger.info("work.done key=%s outcome=%s attempts=%d", item.key, outcome, item.attempts)
+    finally:
+        with contextlib.suppress(Exception):
+            queue.release(services.engine, holder=holder)
+
+
+class AnswerThreads:
+    """Workers as threads of this process (BADGER_ANSWER_PROCESSES=0, and tests)."""
+
+    def __init__(self, services: Services, client: WebClient, count: int) -> None:
+        settings = services.settings
+        self.holder, self.stop, self.wake = replica_id(), threading.Event(), threading.Event()
+        self.threads = [threading.Thread(target=run_worker, args=(services, client), daemon=True,
+                                         name=f"badger-answer-{n}",
+                                         kwargs={"holder": f"{self.holder}/t{n}", "stop": self.stop,
+                                                 "wake": self.wake,
+                                                 "lease_seconds": settings.badger_work_lease_seconds,
+                                                 "poll_seconds": settings.badger_work_poll_seconds})
+                        for n in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def close(self, grace: float) -> None:
+        """Stop claiming; wait up to `grace` seconds for the items in hand."""
+        self.stop.set()
+        self.wake.set()
+        deadline = time.monotonic() + grace
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
 class AnswerPool:
-    """Worker processes that answer tasks; each builds its own services and Slack client from the settings."""
+    """Worker processes; each builds its own services and Slack client from the settings."""
 
     def __init__(self, settings: Settings, processes: int) -> None:
         context = multiprocessing.get_context("spawn")  # no fork: the parent runs threads and torch
-        self.executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
-                                            initargs=(settings,))
-        for _ in range(processes):  # start the workers (and load their model) now, not at the first question
-            self.executor.submit(_ready)
+        self.holder = replica_id()
+        self.stop, self.wake = context.Event(), context.Event()
+        self.processes = [context.Process(target=_worker_main, name=f"badger-answer-{n}", daemon=True,
+                                          args=(settings, os.getpid(), f"{self.holder}/p{n}", self.stop, self.wake))
+                          for n in range(processes)]
+        for process in self.processes:
+            process.start()
 
-    def submit(self, task: Task) -> Future[None]:
-        """Queue a task; failures inside the worker are apologised for there, anything else is logged here."""
-        future = self.executor.submit(_work, task)
-        future.add_done_callback(_log_failure)
-        return future
-
-    def close(self) -> None:
-        """Finish queued work and stop the workers."""
-        self.executor.shutdown(wait=True, cancel_futures=False)
-
-
-def _log_failure(future: Future[None]) -> None:
-    if future.exception() is not None:
-        logger.error("slack.answer_worker_failed", exc_info=future.exception())
-
-
-_worker: tuple[Services, WebClient] | None = None
+    def close(self, grace: float) -> list[str]:
+        """Stop claiming; wait up to `grace` seconds, then kill the stragglers; the holders whose claims remain."""
+        self.stop.set()
+        self.wake.set()
+        deadline = time.monotonic() + grace
+        for process in self.processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        stragglers = []
+        for n, process in enumerate(self.processes):
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+                stragglers.append(f"{self.holder}/p{n}")
+        return stragglers
 
 
-def _start_worker(settings: Settings) -> None:
+def die_with_parent(parent: int) -> None:
+    """Exit when the parent process dies, however it was killed: PR_SET_PDEATHSIG on Linux, plus a watchdog."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="badger-parent-watchdog", daemon=True).start()
+
+
+def _worker_main(settings: Settings, parent: int, holder: str, stop: Flag, wake: Flag) -> None:
     from bot.slack.app import web_client
     from bot.slack.services import Services
 
-    global _worker
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent drains us
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a direct SIGTERM: finish the item in hand, then exit
     with contextlib.suppress(OSError):  # not permitted: same priority, still correct
         os.nice(WORKER_NICENESS)
     _one_core()
     services = Services.build(settings)
     services.warm_up()
-    _worker = (services, web_client(settings))
+    run_worker(services, web_client(settings), holder=holder, stop=stop, wake=wake,
+               lease_seconds=settings.badger_work_lease_seconds, poll_seconds=settings.badger_work_poll_seconds)
 
 
 def _one_core() -> None:
@@ -103,13 +240,3 @@ def _one_core() -> None:
 
     torch.set_num_threads(1)
     threadpool_limits(1)
-
-
-def _ready() -> bool:
-    return _worker is not None
-
-
-def _work(task: Task) -> None:
-    assert _worker is not None, "the answer worker did not start"
-    services, client = _worker
-    answer(services, client, task)

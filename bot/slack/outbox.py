@@ -18,15 +18,16 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Select, and_, or_, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from bot.slack.blocks import escape, fallback_text, pages
 from bot.slack.notices import render
 from bot.slack.outbox_errors import HISTORY_BLIND, NETWORK_ERRORS, Outcome, classify, private_client
 from bot.slack.outbox_extras import Chart, after_post, channel_id
+from core import lease
 from core.clock import aware
 from skills.inbox import prune_events
 from skills.models import Notice, NoticeStatus
@@ -75,15 +76,8 @@ class Deliverer:
         due = or_(and_(col(Notice.status) == NoticeStatus.PENDING,
                        or_(col(Notice.next_attempt_at).is_(None), col(Notice.next_attempt_at) <= now)),
                   and_(col(Notice.status) == NoticeStatus.SENDING, col(Notice.claimed_at) < now - self.lease))
-        pick: Select[tuple[int]] = select(col(Notice.id).label("id")).where(due).order_by(col(Notice.id))
-        pick = pick.limit(self.batch_size)
-        if self.engine.dialect.name == "postgresql":  # replicas skip each other's rows instead of waiting
-            pick = pick.with_for_update(skip_locked=True)
-        picked = pick.cte("picked")
-        statement = (update(Notice).where(col(Notice.id).in_(select(picked.c.id)), due)
-                     .values(status=NoticeStatus.SENDING.value, claimed_at=now).returning(col(Notice.id)))
-        with self.engine.begin() as conn:
-            return sorted(n for n in conn.execute(statement).scalars() if n is not None)
+        return lease.claim(self.engine, Notice, col(Notice.id), due, limit=self.batch_size,
+                           values={"status": NoticeStatus.SENDING.value, "claimed_at": now})
 
     def deliver_once(self, now: datetime | None = None) -> DeliveryReport:
         """Claim a batch and deliver it; a rate limit or an outage defers the rest of the batch."""

@@ -21,7 +21,7 @@ from skills.assistant.memory import DatabaseThreads
 from skills.assistant.service import Assistant
 
 if TYPE_CHECKING:
-    from bot.slack.answers import AnswerPool, Task
+    from bot.slack.answers import AnswerPool, AnswerThreads, Task
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,10 @@ class Services:
     settings: Settings
     kb: KnowledgeBase
     assistant: Assistant
-    pool: AnswerPool | None = None  # worker processes for answers (BADGER_ANSWER_PROCESSES), else threads here
+    pool: AnswerPool | None = None  # worker processes for answers (BADGER_ANSWER_PROCESSES)
+    threads: AnswerThreads | None = None  # else answer threads in this process
     workers: ThreadPoolExecutor = field(init=False)  # slow work after the ack (Bolt's lazy listeners use it too)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.workers = ThreadPoolExecutor(self.settings.badger_slack_workers, thread_name_prefix="badger-lazy",
@@ -50,37 +52,42 @@ class Services:
         kb = kb or KnowledgeBase(settings)
         return cls(settings, kb, Assistant.from_settings(kb, memory=DatabaseThreads(kb.engine)))
 
-    def start_workers(self) -> None:
-        """Start the answer processes BADGER_ANSWER_PROCESSES asks for (none: answers run in this process)."""
-        from bot.slack.answers import AnswerPool
+    def start_workers(self, client: WebClient | None = None, *, processes: bool = True) -> None:
+        """Start the answer workers: BADGER_ANSWER_PROCESSES processes, or (0, or not `processes`) threads here."""
+        from bot.slack.answers import AnswerPool, AnswerThreads
 
-        if self.settings.badger_answer_processes and self.pool is None:
-            self.pool = AnswerPool(self.settings, self.settings.badger_answer_processes)
+        with self._lock:
+            if self.pool is not None or self.threads is not None:
+                return
+            if processes and self.settings.badger_answer_processes:
+                self.pool = AnswerPool(self.settings, self.settings.badger_answer_processes)
+            else:
+                from bot.slack.app import web_client
 
-    def ask_after_ack(self, client: WebClient, task: Task) -> None:
-        """Hand a question on without delaying the ack: to a worker process, or to the answer threads."""
-        from bot.slack.answers import answer
+                self.threads = AnswerThreads(self, client or web_client(self.settings),
+                                             self.settings.badger_slack_workers)
 
-        if not self._to_pool(task):  # a submit is cheap enough for the request thread; answering is not
-            self.defer(answer, self, client, task)
+    def ask_after_ack(self, client: WebClient, task: Task, *, key: str) -> bool:
+        """Queue a question in one INSERT keyed by the Slack request's id; False for a duplicate id."""
+        from core import queue
 
-    def ask(self, client: WebClient, task: Task) -> None:
-        """Answer a question: handed to a worker process when there are any, else answered in this thread."""
-        from bot.slack.answers import answer
+        if self.pool is None and self.threads is None:  # tests and `badger chat`: answer threads start on demand
+            self.start_workers(client, processes=False)
+        queued = queue.enqueue(self.engine, key=key, kind="answer", payload=task.to_payload())
+        if queued:
+            (self.pool or self.threads).wake.set()  # type: ignore[union-attr]
+        return queued
 
-        if not self._to_pool(task):
-            answer(self, client, task)
+    def stop_workers(self, grace: float) -> None:
+        """Stop claiming, let the answers in hand finish within `grace` seconds, give back any claim left."""
+        from core import queue
 
-    def _to_pool(self, task: Task) -> bool:
-        """True when a worker process took the task; False without a pool or when it broke or is shutting down."""
-        if self.pool is None:
-            return False
-        try:
-            self.pool.submit(task)
-        except RuntimeError:
-            logger.exception("slack.answer_pool_unavailable")
-            return False
-        return True
+        if self.threads is not None:
+            self.threads.close(grace)
+        if self.pool is not None:
+            for holder in self.pool.close(grace):
+                released = queue.release(self.engine, holder=holder)
+                logger.warning("work.released holder=%s items=%d (shutdown grace ran out)", holder, released)
 
     def warm_up(self) -> None:
         """Load the model and the lexical index now (the first question isn't the slow one), then freeze the heap."""

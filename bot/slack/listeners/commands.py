@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -79,8 +80,8 @@ def _listener(services: Services, command: str) -> Callable[..., None]:
             ack(text=USAGE[command], response_type="ephemeral")
             return
         ack(text=ACKS.get(command, "_Working on it…_"), response_type="ephemeral")
-        # Handed straight to the answer threads: Bolt's lazy listeners would deep-copy the request first,
-        # which under a burst of commands was the largest share of the ack's own work (bench_slack).
-        services.ask_after_ack(client, Task(_place(body), "run", text=f"{command} {text}", parsed=parsed))
+        # One INSERT keyed by the command's trigger_id: the question survives this process (core.queue).
+        key = f"command:{body.get('trigger_id') or uuid.uuid4().hex}"
+        services.ask_after_ack(client, Task(_place(body), "run", text=f"{command} {text}", parsed=parsed), key=key)
 
     return on_command

@@ -1,0 +1,108 @@
+"""Prometheus metrics: the process-local ones (histograms, counters) and the ones read from the database.
+
+With several processes (answer workers, HTTP workers) prometheus_client's multiprocess mode is on: the serving
+process sets PROMETHEUS_MULTIPROC_DIR (see `use_multiprocess_dir`) before anything imports this module, and
+/metrics sums every process's files. Queue and outbox figures are read from the database at scrape time, so
+they are right whichever replica is scraped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import REGISTRY, Collector
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import col
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
+
+ACK_SECONDS = Histogram("badger_ack_seconds", "Time to acknowledge a Slack request (/slack/events).",
+                        buckets=LATENCY_BUCKETS)
+ANSWER_SECONDS = Histogram("badger_answer_seconds", "Time from a question's ack to its answer posted.",
+                           buckets=LATENCY_BUCKETS)
+SLACK_ERRORS = Counter("badger_slack_errors_total", "Slack Web API calls that failed, by kind "
+                       "(ratelimited is HTTP 429).", ["kind"])
+OUTBOX_FAILURES = Counter("badger_outbox_failures_total", "Outbox deliveries that failed (retried or given up).",
+                          ["final"])
+
+
+def use_multiprocess_dir() -> Path:
+    """Point prometheus_client at a fresh per-replica directory (call before importing this module)."""
+    existing = os.environ.get(MULTIPROC_ENV)
+    if existing and Path(existing).is_dir():
+        return Path(existing)
+    path = Path(tempfile.mkdtemp(prefix="badger-metrics-"))
+    os.environ[MULTIPROC_ENV] = str(path)
+    return path
+
+
+def remove_multiprocess_dir() -> None:
+    """Remove the directory `use_multiprocess_dir` made (at exit)."""
+    if (path := os.environ.get(MULTIPROC_ENV)) and Path(path).name.startswith("badger-metrics-"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class DatabaseCollector(Collector):
+    """Work-queue depth and oldest age, outbox backlog and failures, and the scheduler's leader, read at scrape."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[Metric]:
+        """Gauges read from the database now."""
+        from core import queue
+        from core.clock import aware
+        from skills.models import Notice, SchedulerLock
+
+        depth = queue.depth(self.engine)
+        work = GaugeMetricFamily("badger_work_queue_depth", "Acknowledged questions not answered yet, by state.",
+                                 labels=["state"])
+        work.add_metric(["pending"], depth.pending)
+        work.add_metric(["working"], depth.working)
+        yield work
+        yield GaugeMetricFamily("badger_work_queue_oldest_seconds", "Age of the oldest unanswered question.",
+                                value=depth.oldest_age)
+        with self.engine.connect() as conn:
+            counts: dict[str, int] = {str(status): int(n) for status, n in conn.execute(
+                select(col(Notice.status), func.count()).group_by(col(Notice.status))).all()}
+            lock = conn.execute(select(col(SchedulerLock.holder), col(SchedulerLock.expires_at))).first()
+        outbox = GaugeMetricFamily("badger_outbox_backlog", "Outbox notices not sent yet, by status.",
+                                   labels=["status"])
+        for status in ("pending", "sending", "held"):
+            outbox.add_metric([status], counts.get(status, 0))
+        yield outbox
+        yield GaugeMetricFamily("badger_outbox_failed", "Outbox notices that failed for good.",
+                                value=counts.get("failed", 0))
+        leader = GaugeMetricFamily("badger_scheduler_leader", "1 for the replica holding the scheduler's lease.",
+                                   labels=["holder"])
+        if lock is not None and aware(lock[1]) > aware(datetime.now().astimezone()):
+            leader.add_metric([str(lock[0])], 1)
+        yield leader
+
+
+def render(engine: Engine | None) -> tuple[bytes, str]:
+    """The /metrics body and its content type: every process's metrics plus the database's."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    registry = CollectorRegistry()
+    if os.environ.get(MULTIPROC_ENV):
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        for collector in (ACK_SECONDS, ANSWER_SECONDS, SLACK_ERRORS, OUTBOX_FAILURES):
+            registry.register(collector)
+    if engine is not None:
+        registry.register(DatabaseCollector(engine))
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+__all__ = ["ACK_SECONDS", "ANSWER_SECONDS", "OUTBOX_FAILURES", "REGISTRY", "SLACK_ERRORS", "render"]
