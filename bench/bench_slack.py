@@ -1,6 +1,7 @@
 """Slack ack latency: signed `/learn` commands from 50 concurrent clients, our app against a bare Bolt app.
 
-Both apps run in this process behind the same threaded WSGI server (`bot.slack.server`), each on its own
+Both apps run in this process behind the same server (uvicorn, `bot.web.server`, Bolt dispatched on a
+thread by `bot.web.app.slack_endpoint`), each on its own
 loopback port; a fake Slack Web API (tests/fakes/slack_server.py) for auth.test and the response_urls runs in a
 process of its own, as the real Slack is remote. Ours is the real app over the demo catalogue and demo org,
 offline, set up as `badger serve` sets it up (answer processes started, model warmed, heap frozen); the bare app
@@ -20,6 +21,7 @@ Writes bench/results/slack.json and prints a Markdown table on stdout (progress 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -33,7 +35,6 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import yaml
@@ -45,8 +46,9 @@ from sqlmodel import Session
 from bench.common import ROOT, write_result
 from bot.cli_db import upgrade_database
 from bot.slack.app import build_app, web_client
-from bot.slack.server import EVENTS_PATH, make_http_server, wsgi_app
 from bot.slack.services import Services
+from bot.web.app import EVENTS_PATH, bolt_only, build_web_app
+from bot.web.server import serving_in_thread
 from core.settings import Settings
 from knowledge.base import KnowledgeBase
 from skills.org import demo_file, load_org, load_role_profiles
@@ -63,23 +65,19 @@ Sample = tuple[str, float, float, int]  # response_url name, sent (monotonic s),
 
 @dataclass
 class Served:
-    """One app behind its own threaded WSGI server."""
+    """One app behind its own uvicorn server."""
 
     name: str
-    server: Any
+    port: int
     acks_ms: list[float] = field(default_factory=list)
     errors: int = 0
 
-    @property
-    def port(self) -> int:
-        """The loopback port it listens on."""
-        return int(self.server.server_port)
 
-
-def _serve(name: str, app: App, services: Services | None = None) -> Served:
-    server = make_http_server(wsgi_app(app, services.engine if services else None), host="127.0.0.1", port=0)
-    threading.Thread(target=server.serve_forever, name=f"bench-{name}", daemon=True).start()
-    return Served(name, server)
+def _serve(stack: contextlib.ExitStack, name: str, app: App, services: Services | None = None) -> Served:
+    settings = services.settings if services else Settings(_env_file=None)  # type: ignore[call-arg]
+    web = build_web_app(settings, services, app) if services else bolt_only(app, settings)
+    url = stack.enter_context(serving_in_thread(web, settings))
+    return Served(name, int(url.rsplit(":", 1)[1]))
 
 
 def _ours(fake: RemoteSlack) -> tuple[App, Services]:
@@ -292,16 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     load = LoadGenerator()
     fake = RemoteSlack()
     try:
-        print("loading the demo catalogue and org…", file=sys.stderr)
-        app, services = _ours(fake)
-        ours, bare = _serve("ours", app, services), _serve("bare", _bare(fake))
-        delivered_ms, undelivered = _rounds(args, load, fake, ours, bare)
+        with contextlib.ExitStack() as stack:
+            print("loading the demo catalogue and org…", file=sys.stderr)
+            app, services = _ours(fake)
+            stack.callback(services.stop_workers, 5)
+            ours, bare = _serve(stack, "ours", app, services), _serve(stack, "bare", _bare(fake))
+            delivered_ms, undelivered = _rounds(args, load, fake, ours, bare)
     finally:
         fake.stop()
         load.stop()
-    for target in (ours, bare):
-        target.server.shutdown()
-        target.server.server_close()
     return _report(args, ours, bare, delivered_ms, undelivered, time.perf_counter() - began)
 
 

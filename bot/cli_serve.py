@@ -58,10 +58,14 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
     from bot.slack.services import Services
 
     upgrade_database(settings.resolved_database_url)
+    if settings.badger_answer_processes:  # several processes record metrics: prometheus_client's multiprocess mode
+        from core.metrics import use_multiprocess_dir
+
+        use_multiprocess_dir()
     services = Services.build(settings)
-    services.start_workers()
-    services.warm_up()
     client = web_client(settings)
+    services.start_workers(client)
+    services.warm_up()
     try:
         app = build_app(services, client=client, socket_mode=not http)
     except SlackApiError as exc:
@@ -80,54 +84,74 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
         if http:
             _serve_http(app, services, host, port, stop)
         else:
-            _serve_socket_mode(app, settings, stop)
+            _serve_socket_mode(app, services, stop)
     finally:
         stop.set()
-        thread.join(timeout=10)
-        scheduler.join(timeout=10)
         services.stop_workers(settings.badger_shutdown_grace_seconds)
+        thread.join(timeout=5)
+        scheduler.join(timeout=5)
+        if settings.badger_answer_processes:
+            from core.metrics import remove_multiprocess_dir
+
+            remove_multiprocess_dir()
+    logger.info("serve.stopped")
 
 
 def _serve_http(app: Any, services: Any, host: str, port: int, stop: threading.Event) -> None:
-    from bot.slack.server import EVENTS_PATH, make_http_server, wsgi_app
+    from bot.web.app import EVENTS_PATH, Readiness, build_web_app
+    from bot.web.server import bind, build_server
 
-    server = make_http_server(wsgi_app(app, services.engine), host=host, port=port)
-    _on_term(server.shutdown, stop)
-    out.print(f"[green]Badger is serving[/green] http://{escape(host)}:{server.server_port}{EVENTS_PATH} "
-              f"({services.assistant.mode} mode); health on /healthz. Ctrl-C stops.")
-    logger.info("serve.http host=%s port=%d", host, server.server_port)
+    settings = services.settings
+    readiness = Readiness()
+    readiness.warm.set()  # services.warm_up() has run
+    server = build_server(build_web_app(settings, services, app, readiness=readiness), settings)
+    sock = bind(host, port)
+
+    def drain() -> None:  # readiness false at once; answers in hand finish (bounded); then HTTP stops
+        readiness.draining.set()
+        services.stop_workers(settings.badger_shutdown_grace_seconds)
+        server.should_exit = True
+
+    _on_term(drain, stop)
+    bound = sock.getsockname()[1]
+    out.print(f"[green]Badger is serving[/green] http://{escape(host)}:{bound}{EVENTS_PATH} "
+              f"({services.assistant.mode} mode); /healthz, /readyz, /metrics. Ctrl-C stops.")
+    logger.info("serve.http host=%s port=%d server=uvicorn", host, bound)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        err.print("Stopping.")
+        server.run(sockets=[sock])
     finally:
-        server.server_close()
+        sock.close()
 
 
-def _serve_socket_mode(app: Any, settings: Settings, stop: threading.Event) -> None:
+def _serve_socket_mode(app: Any, services: Any, stop: threading.Event) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    settings = services.settings
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
     handler.connect()  # type: ignore[no-untyped-call]
     out.print("[green]Badger is connected to Slack[/green] (Socket Mode). Ctrl-C stops.")
     logger.info("serve.socket_mode connected")
-    _on_term(lambda: None, stop)
+    _on_term(lambda: services.stop_workers(settings.badger_shutdown_grace_seconds), stop)
     try:
         stop.wait()
-    except KeyboardInterrupt:
-        err.print("Stopping.")
     finally:
         handler.close()  # type: ignore[no-untyped-call]
 
 
 def _on_term(shutdown: Any, stop: threading.Event) -> None:
-    """SIGTERM (a container stopping) ends the server like Ctrl-C."""
+    """SIGTERM (a container stopping) or Ctrl-C: stop claiming work, drain within the grace, then stop serving."""
     if threading.current_thread() is not threading.main_thread():
         return
 
-    def _handler(_signum: int, _frame: Any) -> None:
+    def _handler(signum: int, _frame: Any) -> None:
+        if stop.is_set():
+            return
+        if signum == signal.SIGINT:
+            err.print("Stopping.")
+        logger.info("serve.draining signal=%s", signal.Signals(signum).name)
         stop.set()
-        threading.Thread(target=shutdown, daemon=True).start()
+        threading.Thread(target=shutdown, name="badger-drain", daemon=True).start()
 
     signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +19,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.slack.app import build_app, web_client
-from bot.slack.server import make_http_server, wsgi_app
 from bot.slack.services import Services
+from bot.web.app import build_web_app
+from bot.web.server import serving_in_thread
 from core.db import init_db, make_engine
 from knowledge.base import KnowledgeBase
 from skills.models import Enrolment, Notice
@@ -146,25 +147,21 @@ def org(db_url: str) -> Iterator[Org]:  # noqa: F811 (db_url is the [sqlite] / [
 @pytest.fixture
 def make_slack_world(tmp_path: Path, slack: FakeSlack) -> Iterator[Callable[..., SlackWorld]]:
     """Build the served app over the test catalogue and org (offline unless settings say otherwise)."""
-    servers: list[Any] = []
+    with contextlib.ExitStack() as stack:
 
-    def _make(**overrides: Any) -> SlackWorld:
-        settings = make_settings(badger_data_dir=tmp_path / "data", slack_bot_token=TOKEN,
-                                 slack_signing_secret=SECRET, slack_api_url=slack.api_url, **overrides)
-        kb = KnowledgeBase(settings)
-        kb.load([CATALOGUE])
-        add_org(kb)
-        services = Services.build(settings, kb)
-        app = build_app(services, client=web_client(settings))
-        server = make_http_server(wsgi_app(app, kb.engine), host="127.0.0.1", port=0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return SlackWorld(f"http://127.0.0.1:{server.server_port}", slack, services)
+        def _make(**overrides: Any) -> SlackWorld:
+            settings = make_settings(badger_data_dir=tmp_path / "data", slack_bot_token=TOKEN,
+                                     slack_signing_secret=SECRET, slack_api_url=slack.api_url, **overrides)
+            kb = KnowledgeBase(settings)
+            kb.load([CATALOGUE])
+            add_org(kb)
+            services = Services.build(settings, kb)
+            stack.callback(services.stop_workers, 5)
+            app = build_app(services, client=web_client(settings))
+            url = stack.enter_context(serving_in_thread(build_web_app(settings, services, app), settings))
+            return SlackWorld(url, slack, services)
 
-    yield _make
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield _make
 
 
 @pytest.fixture

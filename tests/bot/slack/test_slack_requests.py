@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from bot.cli_db import upgrade_database
 from tests.bot.slack.conftest import SlackWorld
 
 
@@ -22,9 +23,14 @@ def test_url_verification_challenge_is_answered(world: SlackWorld) -> None:
     assert response.status_code == 200 and "c-123" in response.text
 
 
-def test_healthz_reports_the_database(world: SlackWorld) -> None:
-    response = world.http.get(f"{world.url}/healthz")
-    assert response.status_code == 200 and response.json() == {"ok": True, "database": "ok"}
+def test_health_and_readiness(world: SlackWorld) -> None:
+    assert world.http.get(f"{world.url}/healthz").json() == {"ok": True}
+    response = world.http.get(f"{world.url}/readyz")
+    assert response.status_code == 503 and response.json()["migrations"].startswith("at none")
+    upgrade_database(world.services.settings.resolved_database_url)
+    response = world.http.get(f"{world.url}/readyz")
+    assert response.status_code == 200 and response.json() == {"ok": True, "draining": "ok", "model": "ok",
+                                                                "database": "ok", "migrations": "ok"}
     assert world.http.get(f"{world.url}/nope").status_code == 404
 
 

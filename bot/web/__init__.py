@@ -1,0 +1,1 @@
+"""The one ASGI (Starlette) application `badger serve --http` serves: Slack, health, metrics, later the console."""
