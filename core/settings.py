@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    # --- issue 12: deliverer concurrency ---
+    badger_outbox_concurrency: int = Field(
+        default=16, ge=1, le=64, description="Threads posting outbox notices at once, each to its own recipient "
+                                            "(one post a second per channel still holds).")
+
     @field_validator("log_level")
     @classmethod
     def _valid_level(cls, value: str) -> str:

@@ -71,10 +71,10 @@ class _Paused(Exception):  # control flow: a call this notice needs is paused un
 class Deliverer:
     """Delivers outbox notices; safe to run in several threads or replicas over one database."""
 
-    def __init__(self, client: WebClient, engine: Engine, *, batch_size: int = 20, max_attempts: int = 8,
+    def __init__(self, client: WebClient, engine: Engine, *, batch_size: int = 48, max_attempts: int = 8,
                  lease_seconds: float = 300.0, base_backoff: float = 2.0, max_backoff: float = 300.0,
                  max_retry_after: float = 900.0, outage_grace: float = 86400.0, channel_interval: float = 1.0,
-                 rng: random.Random | None = None, chart: Chart | None = None, concurrency: int = 8) -> None:
+                 rng: random.Random | None = None, chart: Chart | None = None, concurrency: int = 16) -> None:
         self.client = private_client(client)
         self.engine = engine
         self.batch_size, self.max_attempts = batch_size, max_attempts
@@ -164,6 +164,7 @@ class Deliverer:
         with Session(self.engine, expire_on_commit=False) as session:
             notice = session.get(Notice, notice_id)
             assert notice is not None
+            session.commit()  # hand the connection back: the Slack calls ahead are slow, the pool is shared
             try:
                 if (until := self.gate.paused_until(self._keys(notice), clock())) is not None:
                     raise _Paused(until)
