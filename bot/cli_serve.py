@@ -72,7 +72,7 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
         raise ConfigurationError(f"Slack refused the bot token ({exc.response.get('error', 'unknown error')}); "
                                  "check SLACK_BOT_TOKEN and SLACK_API_URL.") from None
     stop = threading.Event()
-    deliverer = Deliverer(client, services.engine)
+    deliverer = Deliverer(client, services.engine, concurrency=settings.badger_outbox_concurrency)
     thread = threading.Thread(target=deliverer.run_forever, args=(stop, settings.badger_outbox_interval_seconds),
                               name="badger-outbox", daemon=True)
     thread.start()

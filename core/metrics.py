@@ -30,10 +30,15 @@ ACK_SECONDS = Histogram("badger_ack_seconds", "Time to acknowledge a Slack reque
                         buckets=LATENCY_BUCKETS)
 ANSWER_SECONDS = Histogram("badger_answer_seconds", "Time from a question's ack to its answer posted.",
                            buckets=LATENCY_BUCKETS)
-SLACK_ERRORS = Counter("badger_slack_errors_total", "Slack Web API calls that failed, by kind "
-                       "(ratelimited is HTTP 429).", ["kind"])
-OUTBOX_FAILURES = Counter("badger_outbox_failures_total", "Outbox deliveries that failed (retried or given up).",
-                          ["final"])
+SLACK_RATELIMITED = Counter(
+    "badger_slack_ratelimited", "Slack calls answered 429/ratelimited, by method and what was paused "
+    "(channel, method or workspace).", ["method", "scope"])
+SLACK_ERRORS = Counter(
+    "badger_slack_errors", "Slack calls that failed for another reason, by method and kind "
+    "(outage, transient, permanent).", ["method", "kind"])
+NOTICES_DELIVERED = Counter(
+    "badger_outbox_delivered", "Outbox notices that reached an end: sent, recovered (found already in Slack) "
+    "or failed for good.", ["outcome"])
 
 
 def use_multiprocess_dir() -> Path:
@@ -98,11 +103,11 @@ def render(engine: Engine | None) -> tuple[bytes, str]:
     if os.environ.get(MULTIPROC_ENV):
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
-        for collector in (ACK_SECONDS, ANSWER_SECONDS, SLACK_ERRORS, OUTBOX_FAILURES):
+        for collector in (ACK_SECONDS, ANSWER_SECONDS, SLACK_RATELIMITED, SLACK_ERRORS, NOTICES_DELIVERED):
             registry.register(collector)
     if engine is not None:
         registry.register(DatabaseCollector(engine))
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-__all__ = ["ACK_SECONDS", "ANSWER_SECONDS", "OUTBOX_FAILURES", "REGISTRY", "SLACK_ERRORS", "render"]
+__all__ = ["ACK_SECONDS", "ANSWER_SECONDS", "NOTICES_DELIVERED", "REGISTRY", "SLACK_ERRORS", "SLACK_RATELIMITED", "render"]

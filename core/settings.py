@@ -96,6 +96,10 @@ class Settings(BaseSettings):
                                                                                     "accepted (413 above).")
     badger_http_keepalive_seconds: float = Field(default=75.0, gt=0, description="Idle keep-alive connection "
                                                                                  "timeout (above the LB's).")
+    # --- issue 12: deliverer concurrency ---
+    badger_outbox_concurrency: int = Field(
+        default=16, ge=1, le=64, description="Threads posting outbox notices at once, each to its own recipient "
+                                            "(one post a second per channel still holds).")
 
     @field_validator("log_level")
     @classmethod

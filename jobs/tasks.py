@@ -15,7 +15,8 @@ from sqlmodel import col
 
 from core.clock import aware, zone
 from core.db import get_engine, session_scope
-from core.settings import Settings, get_settings
+from core.settings import get_settings
+from jobs.slack_client import web_client_or_none
 from skills.digest import queue_digests
 from skills.models import Employee
 from skills.reminders import ReminderRules, sweep
@@ -67,17 +68,10 @@ def resync_catalogue(now: datetime | None = None) -> dict[str, Any]:
     return {"sources": len(sources), **summary}
 
 
-def slack_reader(settings: Settings) -> WebClient | None:
-    """A Web API client for reads (users.info), or None when SLACK_BOT_TOKEN is not set."""
-    if settings.slack_bot_token is None:
-        return None
-    return WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, timeout=10)
-
-
 def sync_timezones(now: datetime | None = None) -> dict[str, Any]:
     """Store people's Slack profile timezones, each refreshed at most weekly; stop at a rate limit."""
     settings = get_settings()
-    client = slack_reader(settings)
+    client = web_client_or_none(settings)
     if client is None:
         logger.info("job.timezones skipped: SLACK_BOT_TOKEN is not set")
         return {"skipped": True, "checked": 0, "changed": 0, "rate_limited": False}

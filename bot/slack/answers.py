@@ -217,26 +217,28 @@ def die_with_parent(parent: int) -> None:
 
 
 def _worker_main(settings: Settings, parent: int, holder: str, stop: Flag, wake: Flag) -> None:
-    from bot.slack.app import web_client
     from bot.slack.services import Services
+    from jobs.slack_client import web_client
 
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent drains us
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a direct SIGTERM: finish the item in hand, then exit
     with contextlib.suppress(OSError):  # not permitted: same priority, still correct
         os.nice(WORKER_NICENESS)
-    _one_core()
+    _one_core(torch=settings.embedding_backend == "local")
     services = Services.build(settings)
     services.warm_up()
     run_worker(services, web_client(settings), holder=holder, stop=stop, wake=wake,
                lease_seconds=settings.badger_work_lease_seconds, poll_seconds=settings.badger_work_poll_seconds)
 
 
-def _one_core() -> None:
+def _one_core(*, torch: bool) -> None:
     """Keep each answer process on one core: idle torch/BLAS pool threads spin on the core the acks need."""
     # Measured in bench_slack: Badger's ack p99 ~160 ms with the default pools, ~115 ms with one thread.
-    import torch
     from threadpoolctl import threadpool_limits
 
-    torch.set_num_threads(1)
+    if torch:  # local embeddings only: with OpenAI's, torch (~300 MB) is never loaded
+        import torch as torch_module
+
+        torch_module.set_num_threads(1)
     threadpool_limits(1)

@@ -12,18 +12,10 @@ from bot.slack.listeners import register_listeners
 from bot.slack.replies import Place, apologise, is_shared
 from bot.slack.services import Services
 from core.errors import ConfigurationError
-from core.settings import Settings
+from jobs.slack_client import web_client as web_client  # re-exported: the app, tests and benches build it here
 from skills.inbox import claim_event
 
 logger = logging.getLogger(__name__)
-
-
-def web_client(settings: Settings) -> WebClient:
-    """A Web API client with the bot token, pointed at SLACK_API_URL."""
-    if settings.slack_bot_token is None:
-        raise ConfigurationError("SLACK_BOT_TOKEN is not set: add the app's xoxb- token to .env "
-                                 "(see \"Connect to Slack\" in the README).")
-    return WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, timeout=10)
 
 
 def build_app(services: Services, *, client: WebClient | None = None, socket_mode: bool = False) -> App:

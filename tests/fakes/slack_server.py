@@ -5,6 +5,9 @@ slash command's or a button's `response_url`. Failures are scripted per method: 
 Retry-After, HTTP 5xx, or `{"ok": false, "error": "ratelimited"}`; `fake.down = True` answers 503 to all.
 `fake.stall(method)` makes the next call take effect (a message is posted) but hold its response until released,
 which lets a test kill a client between Slack acting and the client hearing about it.
+`fake.latency` (seconds) delays every answer, like the real Slack's ~150 ms; `fake.throttled = n` answers every
+call 429 with Retry-After n (a workspace-wide limit) until set back to None; `fail(..., channel=...)` limits one
+channel only. Each call records when it arrived (`at`) and when its answer was sent (`done`).
 `fake.socket_mode_url` (a ws:// URL, e.g. a FakeSocketMode's) is what `apps.connections.open` answers.
 `fake.add_channel(name)` makes a channel that conversations.list shows and "#name" posts land in (by its id);
 files uploaded with files_upload_v2 are in `fake.files` (id, filename, title, channel, thread_ts, content).
@@ -34,6 +37,7 @@ class Call:
     headers: dict[str, str]
     path: str = ""
     at: float = field(default_factory=time.monotonic)
+    done: float = 0.0  # when the answer was sent (monotonic)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Failure:
     status: int = 429
     retry_after: int | None = 1
     error: str | None = None  # an `ok: false` body with this error instead of an HTTP error
+    channel: str | None = None  # only calls to this channel fail
 
 
 def _decode(body: bytes, content_type: str) -> dict[str, Any]:
@@ -66,6 +71,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.failures: dict[str, list[Failure]] = {}
         self.down = False
+        self.latency = 0.0
+        self.throttled: int | None = None
         self.users: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages posted, oldest first
         self.uploads: dict[str, bytes] = {}
@@ -115,9 +122,9 @@ class FakeSlack:
 
     # scripting -------------------------------------------------------------------------------
     def fail(self, method: str, *, times: int = 1, status: int = 429, retry_after: int | None = 1,
-             error: str | None = None) -> None:
-        """Make the next `times` calls of `method` fail."""
-        self.failures.setdefault(method, []).append(Failure(times, status, retry_after, error))
+             error: str | None = None, channel: str | None = None) -> None:
+        """Make the next `times` calls of `method` (to `channel`, if given) fail."""
+        self.failures.setdefault(method, []).append(Failure(times, status, retry_after, error, channel))
 
     def stall(self, method: str) -> threading.Event:
         """The next call of `method` acts but holds its response until the returned event is set."""
@@ -168,9 +175,21 @@ class FakeSlack:
             if "?" in handler.path:
                 args.update({k: v[0] for k, v in parse_qs(handler.path.split("?", 1)[1]).items()})
             method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
+        call = Call(method, args, dict(handler.headers), path)
         with self._lock:
-            self.calls.append(Call(method, args, dict(handler.headers), path))
-            failure = self._take_failure(method)
+            self.calls.append(call)
+            failure = self._take_failure(method, args)
+        try:
+            self._respond(handler, method, args, failure)
+        finally:
+            call.done = time.monotonic()
+
+    def _respond(self, handler: BaseHTTPRequestHandler, method: str, args: dict[str, Any],
+                 failure: Failure | None) -> None:
+        if self.latency:
+            time.sleep(self.latency)
+        if (throttled := self.throttled) is not None:
+            return _send(handler, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(throttled)})
         if self.down:
             return _send(handler, 503, {"ok": False, "error": "service_unavailable"})
         if failure is not None:
@@ -187,14 +206,14 @@ class FakeSlack:
             gate.wait(60)
         _send(handler, 200, answer)
 
-    def _take_failure(self, method: str) -> Failure | None:
+    def _take_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
         queue = self.failures.get(method) or []
-        if not queue:
+        failure = next((f for f in queue if f.channel in (None, args.get("channel"))), None)
+        if failure is None:
             return None
-        failure = queue[0]
         failure.times -= 1
         if failure.times <= 0:
-            queue.pop(0)
+            queue.remove(failure)
         return failure
 
     def _next_ts(self) -> str:
