@@ -36,6 +36,13 @@ OUTBOX_FAILURES = Counter("badger_outbox_failures_total", "Outbox deliveries tha
                           ["final"])
 
 
+def slack_error(exc: BaseException) -> None:
+    """Count a failed Slack call: ratelimited (HTTP 429) or error."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    SLACK_ERRORS.labels(kind="ratelimited" if status == 429 else "error").inc()
+
+
 def use_multiprocess_dir() -> Path:
     """Point prometheus_client at a fresh per-replica directory (call before importing this module)."""
     existing = os.environ.get(MULTIPROC_ENV)
@@ -50,6 +57,7 @@ def remove_multiprocess_dir() -> None:
     """Remove the directory `use_multiprocess_dir` made (at exit)."""
     if (path := os.environ.get(MULTIPROC_ENV)) and Path(path).name.startswith("badger-metrics-"):
         shutil.rmtree(path, ignore_errors=True)
+        os.environ.pop(MULTIPROC_ENV, None)
 
 
 class DatabaseCollector(Collector):
@@ -95,7 +103,7 @@ def render(engine: Engine | None) -> tuple[bytes, str]:
     from prometheus_client import CONTENT_TYPE_LATEST
 
     registry = CollectorRegistry()
-    if os.environ.get(MULTIPROC_ENV):
+    if (path := os.environ.get(MULTIPROC_ENV)) and Path(path).is_dir():
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         for collector in (ACK_SECONDS, ANSWER_SECONDS, SLACK_ERRORS, OUTBOX_FAILURES):

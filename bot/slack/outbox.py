@@ -218,6 +218,9 @@ class Deliverer:
     def _failed(self, session: Session, notice: Notice, outcome: Outcome, now: datetime,
                 report: DeliveryReport) -> datetime | None:
         """Record a failure; the time to resume the batch when Slack as a whole is unavailable, else None."""
+        from core.metrics import OUTBOX_FAILURES, SLACK_ERRORS
+
+        SLACK_ERRORS.labels(kind="ratelimited" if outcome.kind == "ratelimited" else "error").inc()
         if outcome.kind == "ratelimited":  # not an attempt: Slack asked us to wait
             delay = min(outcome.retry_after or self.base_backoff, self.max_retry_after)
             notice.last_error = outcome.error
@@ -225,6 +228,7 @@ class Deliverer:
             riding_out = outcome.kind == "outage" and notice.created_at > now - self.outage_grace
             give_up = outcome.kind == "permanent" or (notice.attempts + 1 >= self.max_attempts and not riding_out)
             mark_failed(session, notice, error=outcome.error, give_up=give_up)
+            OUTBOX_FAILURES.labels(final=str(give_up).lower()).inc()
             if give_up:
                 session.commit()
                 report.failed += 1
