@@ -105,7 +105,7 @@ def _serve_http(app: Any, services: Any, host: str, port: int, stop: threading.E
     from bot.web.server import bind, build_server
 
     settings = services.settings
-    readiness = Readiness()
+    readiness = Readiness(answers=lambda: services.pool is None or services.pool.ready)
     readiness.warm.set()  # services.warm_up() has run
     server = build_server(build_web_app(settings, services, app, readiness=readiness), settings)
     sock = bind(host, port)

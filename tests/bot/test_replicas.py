@@ -102,6 +102,7 @@ def start_replica(tmp_path: Path, slack: FakeSlack, postgres_url: str,
                 replica.url = match.group(1)
         assert replica.url, f"replica {name} did not start"
         os.set_blocking(process.stdout.fileno(), False)  # its later logs are not read; never block on them
+        wait_until(lambda: httpx.get(f"{replica.url}/readyz").json()["ok"], 180, f"replica {name} to be ready")
         return replica
 
     yield _start
