@@ -80,12 +80,15 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
 
     # Every replica runs one; a lease in the database picks the one whose scheduler fires the jobs.
     scheduler = SchedulerService(settings, services.engine).start(stop)
+    previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
     try:
         if http:
             _serve_http(app, services, host, port, stop)
         else:
             _serve_socket_mode(app, services, stop)
     finally:
+        if previous is not None:  # SIGTERM is left ignored-as-drain until exit; Ctrl-C goes back to the caller's
+            signal.signal(signal.SIGINT, previous)
         stop.set()
         services.stop_workers(settings.badger_shutdown_grace_seconds)
         thread.join(timeout=5)
@@ -102,7 +105,7 @@ def _serve_http(app: Any, services: Any, host: str, port: int, stop: threading.E
     from bot.web.server import bind, build_server
 
     settings = services.settings
-    readiness = Readiness()
+    readiness = Readiness(answers=lambda: services.pool is None or services.pool.ready)
     readiness.warm.set()  # services.warm_up() has run
     server = build_server(build_web_app(settings, services, app, readiness=readiness), settings)
     sock = bind(host, port)

@@ -41,6 +41,15 @@ NOTICES_DELIVERED = Counter(
     "or failed for good.", ["outcome"])
 
 
+def slack_error(exc: BaseException, *, method: str = "-") -> None:
+    """Count a failed Slack call outside the outbox: ratelimited (HTTP 429, scope method) or an error."""
+    response = getattr(exc, "response", None)
+    if getattr(response, "status_code", None) == 429:
+        SLACK_RATELIMITED.labels(method, "method").inc()
+    else:
+        SLACK_ERRORS.labels(method, "error").inc()
+
+
 def use_multiprocess_dir() -> Path:
     """Point prometheus_client at a fresh per-replica directory (call before importing this module)."""
     existing = os.environ.get(MULTIPROC_ENV)
@@ -55,6 +64,7 @@ def remove_multiprocess_dir() -> None:
     """Remove the directory `use_multiprocess_dir` made (at exit)."""
     if (path := os.environ.get(MULTIPROC_ENV)) and Path(path).name.startswith("badger-metrics-"):
         shutil.rmtree(path, ignore_errors=True)
+        os.environ.pop(MULTIPROC_ENV, None)
 
 
 class DatabaseCollector(Collector):
@@ -100,7 +110,7 @@ def render(engine: Engine | None) -> tuple[bytes, str]:
     from prometheus_client import CONTENT_TYPE_LATEST
 
     registry = CollectorRegistry()
-    if os.environ.get(MULTIPROC_ENV):
+    if (path := os.environ.get(MULTIPROC_ENV)) and Path(path).is_dir():
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         for collector in (ACK_SECONDS, ANSWER_SECONDS, SLACK_RATELIMITED, SLACK_ERRORS, NOTICES_DELIVERED):
@@ -110,4 +120,5 @@ def render(engine: Engine | None) -> tuple[bytes, str]:
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-__all__ = ["ACK_SECONDS", "ANSWER_SECONDS", "NOTICES_DELIVERED", "REGISTRY", "SLACK_ERRORS", "SLACK_RATELIMITED", "render"]
+__all__ = ["ACK_SECONDS", "ANSWER_SECONDS", "NOTICES_DELIVERED", "REGISTRY", "SLACK_ERRORS", "SLACK_RATELIMITED",
+           "render", "slack_error"]

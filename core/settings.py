@@ -87,9 +87,6 @@ class Settings(BaseSettings):
     badger_shutdown_grace_seconds: float = Field(
         default=20.0, ge=0, description="On SIGTERM, how long answers in hand may take before the process exits "
                                         "(keep below the orchestrator's kill timeout).")
-    badger_http_workers: int = Field(default=1, ge=1, le=32, description="uvicorn worker processes per replica "
-                                                                         "(acks only; answers run in the answer "
-                                                                         "processes).")
     badger_forwarded_allow_ips: str = Field(
         default="127.0.0.1", description="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, or *).")
     badger_http_max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body "

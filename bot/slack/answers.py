@@ -177,11 +177,18 @@ class AnswerPool:
         context = multiprocessing.get_context("spawn")  # no fork: the parent runs threads and torch
         self.holder = replica_id()
         self.stop, self.wake = context.Event(), context.Event()
+        self.started = context.Value("i", 0)  # workers whose model is loaded and who are claiming
         self.processes = [context.Process(target=_worker_main, name=f"badger-answer-{n}", daemon=True,
-                                          args=(settings, os.getpid(), f"{self.holder}/p{n}", self.stop, self.wake))
+                                          args=(settings, os.getpid(), f"{self.holder}/p{n}", self.stop, self.wake,
+                                                self.started))
                           for n in range(processes)]
         for process in self.processes:
             process.start()
+
+    @property
+    def ready(self) -> bool:
+        """True once a worker process has loaded its model and claims questions."""
+        return bool(self.started.value)
 
     def close(self, grace: float) -> list[str]:
         """Stop claiming; wait up to `grace` seconds, then kill the stragglers; the holders whose claims remain."""
@@ -216,7 +223,7 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="badger-parent-watchdog", daemon=True).start()
 
 
-def _worker_main(settings: Settings, parent: int, holder: str, stop: Flag, wake: Flag) -> None:
+def _worker_main(settings: Settings, parent: int, holder: str, stop: Flag, wake: Flag, started: Any) -> None:
     from bot.slack.services import Services
     from jobs.slack_client import web_client
 
@@ -228,6 +235,8 @@ def _worker_main(settings: Settings, parent: int, holder: str, stop: Flag, wake:
     _one_core(torch=settings.embedding_backend == "local")
     services = Services.build(settings)
     services.warm_up()
+    with started.get_lock():
+        started.value += 1
     run_worker(services, web_client(settings), holder=holder, stop=stop, wake=wake,
                lease_seconds=settings.badger_work_lease_seconds, poll_seconds=settings.badger_work_poll_seconds)
 

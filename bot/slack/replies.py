@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack.blocks import fallback_text, pages
@@ -107,6 +108,10 @@ def tell_private(client: WebClient, place: Place, text: str) -> None:
 def apologise(client: WebClient, place: Place, exc: BaseException, *, replace_ts: str | None = None) -> None:
     """Log a failure with its traceback and tell the user something useful (never the raw exception)."""
     ref = uuid.uuid4().hex[:8]
+    if isinstance(exc, SlackApiError):
+        from core.metrics import slack_error
+
+        slack_error(exc)
     logger.error("slack.failed ref=%s user=%s kind=%s", ref, place.user, type(exc).__name__, exc_info=exc)
     try:
         if replace_ts:  # the "looking it up" line becomes the apology

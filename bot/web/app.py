@@ -42,6 +42,7 @@ class Readiness:
 
     warm: threading.Event = field(default_factory=threading.Event)
     draining: threading.Event = field(default_factory=threading.Event)
+    answers: Callable[[], bool] = lambda: True  # an answer worker is ready (processes load their own model)
 
 
 def build_web_app(settings: Settings, services: Services, bolt_app: App, *,
@@ -126,7 +127,7 @@ def _head_revision() -> str | None:
 def _checks(engine: Any, head: str | None, ready: Readiness) -> dict[str, str]:
     """Each readiness condition: "ok" or why not."""
     checks = {"draining": "ok" if not ready.draining.is_set() else "shutting down",
-              "model": "ok" if ready.warm.is_set() else "loading"}
+              "model": "ok" if ready.warm.is_set() and ready.answers() else "loading"}
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

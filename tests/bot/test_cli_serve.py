@@ -60,6 +60,10 @@ def test_serve_http_answers_signed_commands_and_delivers_notices(
         served: tuple[subprocess.Popen[str], str, KnowledgeBase], slack: FakeSlack) -> None:
     process, url, kb = served
     assert httpx.get(f"{url}/healthz").json()["ok"] is True
+    deadline = time.monotonic() + 120  # ready once the answer process has loaded its model
+    while not (ready := httpx.get(f"{url}/readyz")).json()["ok"]:
+        assert time.monotonic() < deadline and ready.json()["model"] == "loading", ready.text
+        time.sleep(0.2)
     body = urlencode({"command": "/learn", "text": "sql", "user_id": "UDANA", "channel_id": "C1",
                       "response_url": slack.response_url("learn"), "trigger_id": "t1", "team_id": "T0BADGER"}).encode()
     ts = int(time.time())
@@ -67,6 +71,11 @@ def test_serve_http_answers_signed_commands_and_delivers_notices(
                "Content-Type": "application/x-www-form-urlencoded"}
     assert httpx.post(f"{url}/slack/events", content=body, headers=headers).status_code == 200
     assert "SQL for Everyone" in str(slack.wait_for("response_url", timeout=20)[0].args["blocks"])
+    deadline = time.monotonic() + 10  # the answer process records its latency just after posting
+    while "badger_answer_seconds_count 1.0" not in (metrics := httpx.get(f"{url}/metrics").text):
+        assert time.monotonic() < deadline, metrics
+        time.sleep(0.1)
+    assert "badger_ack_seconds_count 1.0" in metrics and 'badger_work_queue_depth{state="pending"} 0.0' in metrics
     headers["X-Slack-Signature"] = signature(body, ts, "wrong")
     assert httpx.post(f"{url}/slack/events", content=body, headers=headers).status_code == 401
 

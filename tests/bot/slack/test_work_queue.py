@@ -53,3 +53,18 @@ def test_a_task_survives_the_queue_unchanged() -> None:
     task = Task(Place(user="U1", channel="C1", shared=True, thread="slash", response_url="https://x/y"), "run",
                 text="/progress the AWS one 60%", parsed=Parsed(Intent.PROGRESS, ref="the AWS one", percent=60))
     assert Task.from_payload(json.loads(json.dumps(task.to_payload()))) == task
+
+
+def test_metrics_show_acks_answers_and_the_queue(world: SlackWorld) -> None:
+    assert world.command("/learn", "python", user="UDANA").status_code == 200
+    world.slack.wait_for("response_url")
+    world.wait(lambda: queue.depth(world.kb.engine) == queue.Depth(0, 0, 0.0))
+    text = world.http.get(f"{world.url}/metrics").text
+    for line in ('badger_work_queue_depth{state="pending"} 0.0', "badger_work_queue_oldest_seconds 0.0",
+                 'badger_outbox_backlog{status="pending"} 0.0', "badger_outbox_failed 0.0"):
+        assert line in text
+    assert _value(text, "badger_ack_seconds_count") >= 1 and _value(text, "badger_answer_seconds_count") >= 1
+
+
+def _value(text: str, name: str) -> float:
+    return float(next(line.split()[1] for line in text.splitlines() if line.startswith(name + " ")))
