@@ -75,7 +75,7 @@ def posts(slack: FakeSlack) -> list[Call]:
 
 def ratelimited(method: str, scope: str) -> float:
     """The deliverer's 429 counter for a method and the scope it paused."""
-    return REGISTRY.get_sample_value("badger_outbox_slack_ratelimited_total", {"method": method, "scope": scope}) or 0.0
+    return REGISTRY.get_sample_value("badger_slack_ratelimited_total", {"method": method, "scope": scope}) or 0.0
 
 
 def test_posts_overlap_across_channels_and_never_come_twice_a_second_to_one(slack: FakeSlack, engine: Engine) -> None:
