@@ -15,7 +15,6 @@ from skills.issuing.taxonomy import alignments
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CONTEXTS = [VC_V2, OB_V3]
-OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -107,7 +106,6 @@ def build_credential(
             "id": f"{status_url}#{status_index}", "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation", "statusListIndex": str(status_index), "statusListCredential": status_url,
         },
-        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
     until = valid_until(catalogue.extra or {}, earned)
     if until is not None:

@@ -31,14 +31,17 @@ def _jwk(key: IssuerKey) -> OKPKey:
     return OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": b64url(key.public_bytes), "d": b64url(private)})
 
 
+def _seconds(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
 def sign_jwt(credential: dict[str, Any], *, key: IssuerKey, method: str, issuer: str) -> str:
-    """A compact JWS (EdDSA) whose `vc` claim is the credential, with iss/jti/sub/nbf/exp as OB 3.0 asks."""
-    claims: dict[str, Any] = {"vc": credential, "iss": issuer, "jti": credential["id"],
-                              "nbf": int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00"))
-                                         .timestamp())}
+    """A compact JWS (EdDSA) whose payload is the credential plus iss/jti/nbf/exp (OB 3.0 section 8.2.4.1)."""
+    claims: dict[str, Any] = {**credential, "iss": issuer, "jti": credential["id"],
+                              "nbf": _seconds(credential["validFrom"])}
     if "validUntil" in credential:
-        claims["exp"] = int(datetime.fromisoformat(credential["validUntil"].replace("Z", "+00:00")).timestamp())
-    header = {"alg": "EdDSA", "typ": "JWT", "kid": method}
+        claims["exp"] = _seconds(credential["validUntil"])
+    header = {"alg": "EdDSA", "typ": "vc+jwt", "kid": method}
     payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # joserfc flags "EdDSA" (RFC 9864); OB 3.0 verifiers still expect it

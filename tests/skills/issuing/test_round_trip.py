@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.settings import Settings
+from skills.badges.credential_schema import schema_problems
 from skills.badges.importing import match_recipient
 from skills.badges.verify import verify_badge
 from skills.issuing.identity import issuer_from_settings
@@ -51,6 +52,7 @@ def test_awarding_a_self_issued_credential_issues_one_badge_that_verifies(
     assert match_recipient(result, "dana@example.org") is None  # the hashed email is Dana's
     assert match_recipient(result, "erin@example.org") is not None
     assert kinds.count(Kind.BADGE_ISSUED) == 1 and Kind.SHOUTOUT in kinds
+    assert schema_problems(row.document, "ob_v3p0_achievementcredential.json") == []  # 1EdTech's JSON Schema
     achievement = row.document["credentialSubject"]["achievement"]
     assert {a["targetName"]: a["targetFramework"] for a in achievement["alignment"]} == {
         "Active Listening": "O*NET", "Data Analysis": "ESCO"}  # "Zen" is in neither taxonomy
