@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from openbadgeslib.ob3.ldp import OB3LdpVerifier
-from openbadgeslib.ob3.verifier import OB3Verifier, OB3VerificationError
+from openbadgeslib.ob3.verifier import OB3VerificationError, OB3Verifier
 from sqlmodel import Session, select
 
 from core.settings import Settings
