@@ -1,0 +1,1 @@
+"""The public web: one Starlette app (bot/web/app.py) mounting each area's routes."""
