@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from core.errors import ConfigurationError
-from skills.issuing.keyring import IssuerKey, load_keys
+from skills.issuing.keyring import IssuerKey, check_permissions, load_keys
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -95,3 +95,9 @@ def issuer_from_settings(settings: Settings) -> Issuer:
                   domain=settings.badger_issuer_domain, url=settings.badger_issuer_url,
                   image=settings.badger_issuer_image, email=settings.badger_issuer_email,
                   proof_format=settings.badger_issuer_proof_format)
+
+
+def refuse_exposed_key(settings: Settings) -> None:
+    """KeyProblem when an issuer key file exists but others can read it (`badger serve` refuses to start)."""
+    if settings.issuer_key_path.exists():
+        check_permissions(settings.issuer_key_path)

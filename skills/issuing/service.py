@@ -18,10 +18,12 @@ from sqlmodel import Session, col, select
 from core.clock import aware
 from core.errors import ConfigurationError, NotFoundError
 from knowledge.models import Credential
+from skills.access import Actor, acting_employee, get_employee, manages_or_admin, possessive
 from skills.badges.fetch import Fetcher, FetchError
 from skills.badges.keys import did_web_url
 from skills.badges.result import Verification
 from skills.badges.verify import verify_badge
+from skills.errors import PermissionDenied, ValidationFailed
 from skills.issuing.build import CONTEXTS, CannotIssue, build_credential, recipient_email, utc_text
 from skills.issuing.identity import Issuer, issuer_from_settings
 from skills.issuing.models import STATUS_LIST_SIZE, IssuedCredential
@@ -137,13 +139,17 @@ def list_issued(session: Session, *, employee_id: str | None = None) -> list[Iss
     return list(session.exec(query))
 
 
-def revoke(session: Session, *, uid: str, reason: str, by: str, now: datetime | None = None) -> IssuedCredential:
-    """Flip the credential's status bit; revoking twice keeps the first reason."""
+def revoke(session: Session, *, actor: Actor, uid: str, reason: str, now: datetime | None = None) -> IssuedCredential:
+    """An L&D admin (or the person's manager) flips the badge's status bit; revoking twice keeps the first reason."""
+    me = acting_employee(session, actor)
     row = get_issued(session, uid)
+    employee = get_employee(session, row.employee_id)
+    if not manages_or_admin(me, employee):
+        raise PermissionDenied(f"Only {possessive(employee.name)} manager or an L&D admin can revoke their badge.")
     if not reason.strip():
-        raise CannotIssue("say why the badge is revoked (--reason); the reason is kept with the record")
+        raise ValidationFailed("Say why the badge is revoked (--reason); the reason is kept with the record.")
     if row.revoked_at is None:
-        row.revoked_at, row.revoked_by, row.revocation_reason = aware(now), by, reason.strip()[:500]
+        row.revoked_at, row.revoked_by, row.revocation_reason = aware(now), me.user_id, reason.strip()[:500]
         session.add(row)
         session.flush()
     return row

@@ -91,7 +91,7 @@ def test_credential_page_json_and_status_list_over_http(engine: Engine, tmp_path
         result = verify_badge(url, fetcher=fetcher)  # Badger's verifier over HTTP: the page, did:web, status list
         assert result.valid, result.errors
         with Session(engine) as session:
-            revoke(session, uid=row.uid, reason="issued in error", by="UADA")
+            revoke(session, actor=Actor("UADA"), uid=row.uid, reason="issued in error")
             session.commit()
         assert "Revoked" in httpx.get(url).text
         assert verify_badge(url, fetcher=fetcher).errors == ["status: the issuer has revoked this credential"]

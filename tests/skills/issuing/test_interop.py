@@ -51,7 +51,7 @@ def test_openbadgeslib_verifies_a_data_integrity_badge_and_sees_it_revoked(
                                  verify_status_list=False)
     assert credential.achievement.name == "Leading Teams" and credential.issuer.name == "Example Ltd"
     assert [a.target_framework for a in credential.achievement.alignments] == ["O*NET", "ESCO"]
-    self_org.run(revoke, uid=row.uid, reason="awarded by mistake", by="UADA")
+    self_org.run(revoke, actor=self_org.ada, uid=row.uid, reason="awarded by mistake")
     with pytest.raises(OB3VerificationError, match="'revocation' is set at index 0"):
         verifier.verify(row.document, check_status=True, download=_downloader(self_org, settings),
                         verify_status_list=False)

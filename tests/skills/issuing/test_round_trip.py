@@ -67,7 +67,7 @@ def test_partner_credentials_are_not_issued(self_org: Org, policy: ShoutoutPolic
 def test_a_revoked_badge_fails_the_status_check(self_org: Org, settings: Settings, policy: ShoutoutPolicy) -> None:
     row = _award(self_org, policy)
     assert _verify(self_org, settings, row.document) == []
-    self_org.run(revoke, uid=row.uid, reason="awarded by mistake", by="UADA")
+    self_org.run(revoke, actor=self_org.ada, uid=row.uid, reason="awarded by mistake")
     assert _verify(self_org, settings, row.document) == ["status: the issuer has revoked this credential"]
 
 
