@@ -23,8 +23,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 
 def _describe(issuer: Issuer) -> None:
-    out.print(f"Issuer: {escape(issuer.name)} ({escape(issuer.did)})")
-    out.print(f"Signing key: {escape(issuer.verification_method)}")
+    out.print(f"Issuer: {escape(issuer.name)} ({escape(issuer.did)})", emoji=False)
+    out.print(f"Signing key: {escape(issuer.verification_method)}", emoji=False)
     if issuer.domain:
         out.print(f"Serve the DID document at https://{escape(issuer.domain)}/.well-known/did.json "
                   "(`badger serve --http` does, behind your HTTPS proxy).")
@@ -39,7 +39,7 @@ def init() -> None:
     out.print(f"[green]Made[/green] the issuer key {escape(key.name)} in {escape(str(settings.issuer_key_path))} "
               "(mode 600; back it up, never share it).")
     did = did_web(settings.badger_issuer_domain) if settings.badger_issuer_domain else f"did:key:{key.multikey}"
-    out.print(f"The issuer's DID: {escape(did)}")
+    out.print(f"The issuer's DID: {escape(did)}", emoji=False)
 
 
 @app.command("rotate")
