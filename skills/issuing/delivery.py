@@ -9,7 +9,7 @@ from sqlmodel import Session
 from knowledge.models import Credential
 from skills.issuing.baking import linkedin_url
 from skills.issuing.models import IssuedCredential
-from skills.issuing.service import Issuing, issue_badge
+from skills.issuing.service import Issuing, exported, issue_badge
 from skills.models import Employee, Enrolment
 from skills.notices import Kind, add_notice
 
@@ -31,8 +31,9 @@ def issue_and_notify(
     organisation = str(row.document.get("issuer", {}).get("name", ""))
     add_notice(session, kind=Kind.BADGE_ISSUED, recipient_id=employee.user_id, enrolment_id=enrolment.id,
                idempotency_key=f"{Kind.BADGE_ISSUED}:{row.uid}",
-               payload={"issued_id": row.uid, "credential_url": url, "credential_title": row.achievement,
-                        "organisation": organisation, "employee_id": employee.user_id,
+               payload={"issued_id": row.uid, "credential": exported(row), "credential_url": url,
+                        "credential_title": row.achievement, "organisation": organisation,
+                        "employee_id": employee.user_id,
                         "linkedin_url": linkedin_url(name=row.achievement, organisation=organisation,
                                                      issued=row.issued_at, url=url, cert_id=row.uid)})
     return row
