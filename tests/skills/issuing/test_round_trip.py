@@ -98,3 +98,31 @@ def test_vc_jwt_badges_verify_too(self_org: Org, tmp_path: object) -> None:
     assert row.token is not None and row.token.count(".") == 2
     assert _verify(self_org, settings, row.token) == []
     assert _verify(self_org, settings, row.token[:-6] + "AAAAAA")[0].startswith("proof:")
+
+
+def test_validity_from_the_catalogue(org: Org, settings: Settings, policy: ShoutoutPolicy) -> None:
+    from tests.skills.factories import set_email
+    from tests.skills.issuing.conftest import add_self_credential
+
+    add_self_credential(org, "lead-101", valid_for_days=730)
+    add_self_credential(org, "lapsed", valid_until="2020-01-01")
+    set_email(org.engine, "UDANA", "dana@example.org")
+    org.run(award, actor=org.mia, employee_id="UDANA", credential_id="lead-101", policy=policy)
+    org.run(award, actor=org.mia, employee_id="UDANA", credential_id="lapsed", policy=policy)
+    with Session(org.engine) as session:
+        current, lapsed = session.exec(select(IssuedCredential).order_by(IssuedCredential.seq)).all()  # type: ignore[arg-type]
+    years = int(current.document["validUntil"][:4]) - int(current.document["validFrom"][:4])
+    assert years == 2 and _verify(org, settings, current.document) == []
+    assert _verify(org, settings, lapsed.document) == ["validity: the credential expired on 2020-01-01"]
+
+
+def test_revoking_keeps_the_shoutout(self_org: Org, policy: ShoutoutPolicy) -> None:
+    row = _award(self_org, policy)
+    with Session(self_org.engine) as session:
+        before = [(n.id, n.kind, n.status) for n in session.exec(select(Notice))]
+    self_org.run(revoke, actor=self_org.ada, uid=row.uid, reason="awarded by mistake")
+    self_org.run(revoke, actor=self_org.mia, uid=row.uid, reason="second thoughts")  # keeps the first reason
+    with Session(self_org.engine) as session:
+        assert [(n.id, n.kind, n.status) for n in session.exec(select(Notice))] == before
+        again = session.exec(select(IssuedCredential)).one()
+    assert again.revocation_reason == "awarded by mistake" and again.revoked_by == "UADA"
