@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from core.errors import BadgerError
 from skills.issuing.identity import Issuer
@@ -57,7 +58,7 @@ def achievement(issuer: Issuer, catalogue: Any) -> dict[str, Any]:
     criteria = str(catalogue.extra.get("criteria") or "") or (
         f"Completed {catalogue.title} and confirmed by their manager or an L&D admin at {issuer.name}.")
     found: dict[str, Any] = {
-        "id": f"{issuer.public_url}/achievements/{catalogue.id}", "type": ["Achievement"],
+        "id": f"{issuer.public_url}/achievements/{quote(catalogue.id, safe='')}", "type": ["Achievement"],
         "name": catalogue.title, "description": description[:2000], "criteria": {"narrative": criteria},
     }
     if catalogue.badge_image:
