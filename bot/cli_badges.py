@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from sqlmodel import select
 
+from bot import cli_issuer
 from bot.cli_people import acting
 from bot.console import err, load_settings, out, print_json, user_errors
 from core.db import get_engine, session_scope
@@ -134,3 +135,6 @@ def award_(
     else:
         wait = f"in {policy.hold_minutes:g} minutes" if policy.hold_minutes > 0 else "at once"
         out.print(f"{awarded}; the shoutout posts in {escape(channel)} {wait} unless their manager holds it.")
+
+
+cli_issuer.register(app)  # issued, export, revoke: the badges Badger issues

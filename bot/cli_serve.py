@@ -50,6 +50,9 @@ def serve(
 def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: int = 3000) -> None:  # noqa: S104
     """Migrate, build the app, start the deliverer and the scheduler, then serve until interrupted."""
     check_slack_settings(settings, http=http)
+    from skills.issuing.identity import refuse_exposed_key
+
+    refuse_exposed_key(settings)  # a badge-signing key others can read must not go live
     from slack_sdk.errors import SlackApiError
 
     from bot.cli_db import upgrade_database

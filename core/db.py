@@ -14,7 +14,8 @@ from sqlmodel import Session, SQLModel, create_engine
 from core.settings import Settings, get_settings
 
 # Modules that define tables; imported before create_all so every table is known.
-MODEL_MODULES = ("knowledge.models", "skills.models", "skills.assistant.models", "core.queue")
+MODEL_MODULES = ("knowledge.models", "skills.models", "skills.assistant.models", "core.queue",
+                 "skills.issuing.models")
 
 
 def make_engine(url: str) -> Engine:

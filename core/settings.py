@@ -188,6 +188,34 @@ class Settings(BaseSettings):
             return self.embedding_model
         return "all-MiniLM-L6-v2" if self.embedding_backend == "local" else "text-embedding-3-small"
 
+    # --- issue 14: issuing Open Badges 3.0 ---
+    badger_issuer_name: str = Field(default="", description="The issuing organisation's name (the badge says who "
+                                                            "issued it); needed to issue.")
+    badger_issuer_url: str | None = Field(default=None, description="The organisation's home page (https).")
+    badger_issuer_image: str | None = Field(default=None, description="The organisation's logo URL (https).")
+    badger_issuer_email: str | None = Field(default=None, description="Contact address in the issuer profile.")
+    badger_issuer_domain: str | None = Field(default=None, description="did:web domain (e.g. badges.example.org); "
+                                                                       "unset: the issuer is a did:key.")
+    badger_issuer_key_path: Path | None = Field(default=None, description="The Ed25519 key file (default "
+                                                                          "<data dir>/issuer-keys.json, mode 0600).")
+    badger_issuer_proof_format: Literal["eddsa-rdfc-2022", "vc-jwt"] = Field(
+        default="eddsa-rdfc-2022", description="Proof of issued badges: Data Integrity or VC-JWT.")
+    badger_public_url: str | None = Field(default=None, description="Where `badger serve --http` is reachable "
+                                                                    "(credential pages, status lists); default "
+                                                                    "https://<issuer domain>.")
+
+    @property
+    def issuer_key_path(self) -> Path:
+        """The issuer's key file."""
+        return self.badger_issuer_key_path or self.badger_data_dir / "issuer-keys.json"
+
+    @property
+    def public_base_url(self) -> str | None:
+        """The public base URL without a trailing slash, or None when neither it nor a domain is set."""
+        if self.badger_public_url:
+            return self.badger_public_url.rstrip("/")
+        return f"https://{self.badger_issuer_domain}" if self.badger_issuer_domain else None
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

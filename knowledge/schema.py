@@ -7,6 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -31,6 +32,10 @@ MAX_EXTRA_LEN = 10_000
 MAX_HOURS = 10_000.0
 MAX_COST = 1_000_000.0
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Issuing (kept in `extra`): who issues the badge, and for how long an issued badge is valid.
+SELF_ISSUED = "self"
+ISSUING_FIELDS = ("issued_by", "valid_until", "valid_for_days")
+MAX_VALID_DAYS = 36_500.0
 
 
 class Described(Protocol):
@@ -216,10 +221,34 @@ def _format(value: Any) -> str | None:
     return key
 
 
+def _issuing(raw: dict[str, Any]) -> dict[str, Any]:
+    """`issued_by` ("self" or the partner, the default), `valid_until` (a date) or `valid_for_days`; kept in extra."""
+    found: dict[str, Any] = {}
+    issuer = _text("issued_by", raw.get("issued_by"))
+    if issuer is not None:
+        found["issued_by"] = SELF_ISSUED if issuer.lower() == SELF_ISSUED else issuer
+    until = _text("valid_until", raw.get("valid_until"))
+    if until is not None:
+        try:
+            found["valid_until"] = date.fromisoformat(until[:10]).isoformat()
+        except ValueError:
+            raise FieldError("valid_until", f"must be a date like 2027-12-31, got {until[:40]!r}") from None
+    days = _number("valid_for_days", raw.get("valid_for_days"), maximum=MAX_VALID_DAYS)
+    if days is not None:
+        if days < 1 or days != int(days):
+            raise FieldError("valid_for_days", f"must be a whole number of days (1 or more), got {days:g}")
+        found["valid_for_days"] = int(days)
+    if "valid_until" in found and "valid_for_days" in found:
+        raise FieldError("valid_until", "give valid_until or valid_for_days, not both")
+    if found.get("issued_by") != SELF_ISSUED and ("valid_until" in found or "valid_for_days" in found):
+        raise FieldError("valid_until", "only a credential Badger issues (issued_by: self) carries a validity")
+    return found
+
+
 def _extra(raw: dict[str, Any]) -> dict[str, Any]:
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = _issuing(raw)
     for key, value in raw.items():
-        if key in CANONICAL_FIELDS or value is None or value == "":
+        if key in CANONICAL_FIELDS or key in ISSUING_FIELDS or value is None or value == "":
             continue
         try:
             encoded = json.dumps(value, ensure_ascii=False, default=str)

@@ -27,6 +27,7 @@ class Kind:
     CONGRATULATION = "congratulation"  # a private DM instead of a shoutout (opted out)
     SHOUTOUT_PREVIEW = "shoutout_preview"  # to the manager: the shoutout is coming, with Hold
     DIGEST = "digest"  # the weekly manager digest (with a chart)
+    BADGE_ISSUED = "badge_issued"  # to the earner: the Open Badge Badger issued (PNG and JSON in the thread)
 
 
 def add_notice(

@@ -35,6 +35,7 @@ from skills.notices import Kind, add_notice
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from skills.issuing.service import Issuing
 
 AWARDABLE = (State.APPROVED, State.IN_PROGRESS, State.COMPLETED)
 _CHANNEL = re.compile(r"^(?:[CG][A-Z0-9]{6,20}|#[a-z0-9][a-z0-9_\-]{0,79})$")
@@ -47,11 +48,15 @@ class ShoutoutPolicy:
 
     channel: str = "#learning"
     hold_minutes: float = 10.0
+    issuing: Issuing | None = None  # how Badger issues the badge of an `issued_by: self` credential
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ShoutoutPolicy:
-        """The policy from BADGER_SHOUTOUT_CHANNEL and BADGER_SHOUTOUT_HOLD_MINUTES."""
-        return cls(channel=settings.badger_shoutout_channel, hold_minutes=settings.badger_shoutout_hold_minutes)
+        """The policy from BADGER_SHOUTOUT_CHANNEL, BADGER_SHOUTOUT_HOLD_MINUTES and the issuer settings."""
+        from skills.issuing.service import Issuing  # JSON-LD machinery only for commands that award
+
+        return cls(channel=settings.badger_shoutout_channel, hold_minutes=settings.badger_shoutout_hold_minutes,
+                   issuing=Issuing.from_settings(settings))
 
 
 def _lock_person(session: Session, employee_id: str) -> None:
@@ -112,7 +117,16 @@ def award(
            reason=f"confirmed by {by}" + (" with a verified badge" if verified else ""), initial=active is None)
     queue_shoutout(session, enrolment=enrolment, employee=employee, credential=credential, verified=verified,
                    now=now, policy=policy)
+    if _self_issued(credential):
+        from skills.issuing.delivery import issue_and_notify
+
+        issue_and_notify(session, issuing=(policy or ShoutoutPolicy()).issuing, enrolment=enrolment,
+                         employee=employee, catalogue=credential, confirmed_by=me.name, now=now)
     return enrolment
+
+
+def _self_issued(credential: Credential) -> bool:
+    return str((credential.extra or {}).get("issued_by") or "").strip().lower() == "self"
 
 
 def team_channel(session: Session, employee: Employee, policy: ShoutoutPolicy) -> str:

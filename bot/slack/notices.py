@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from bot.slack import celebrations
+from bot.slack.badge_notice import badge_issued
 from bot.slack.notice_parts import STATUS, Payload, card, course, enrolment_args, get, who
 from skills.assistant.messages import Action, Button, Message
 from skills.models import Notice
@@ -133,6 +134,7 @@ RENDERERS: dict[str, Callable[[Payload], Message]] = {
     Kind.CONGRATULATION: celebrations.congratulation,
     Kind.SHOUTOUT_PREVIEW: celebrations.shoutout_preview,
     Kind.DIGEST: celebrations.digest,
+    Kind.BADGE_ISSUED: badge_issued,
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
+from bot.slack.badge_notice import attach_badge
 from bot.slack.outbox_errors import NETWORK_ERRORS, classify
 from skills.models import Notice
 from skills.notices import Kind
@@ -52,6 +53,8 @@ def after_post(client: WebClient, notice: Notice, channel: str, ts: str, chart: 
         react(client, notice, channel, ts)
     elif notice.kind == Kind.DIGEST:
         attach_chart(client, notice, channel, ts, chart or _digest_chart())
+    elif notice.kind == Kind.BADGE_ISSUED:
+        attach_badge(client, notice, channel, ts)
 
 
 def react(client: WebClient, notice: Notice, channel: str, ts: str) -> None:

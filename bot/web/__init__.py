@@ -1,1 +1,1 @@
-"""The one ASGI (Starlette) application `badger serve --http` serves: Slack, health, metrics, later the console."""
+"""The one ASGI (Starlette) application `badger serve --http` serves: Slack, health, metrics, badges, console."""

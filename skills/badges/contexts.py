@@ -39,7 +39,10 @@ def load_context(url: str) -> dict[str, Any]:
 
 def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """A pyld document loader that serves only the shipped contexts."""
-    return {"contextUrl": None, "documentUrl": url, "document": load_context(url), "contentType": "application/ld+json"}
+    # "tag": "static" lets pyld keep the resolved (and processed) context across operations: the shipped files
+    # never change, and re-processing the OB 3.0 context cost ~8 ms per canonicalisation.
+    return {"contextUrl": None, "documentUrl": url, "document": load_context(url), "contentType": "application/ld+json",
+            "tag": "static"}
 
 
 def context_urls(document: dict[str, Any]) -> list[str]:

@@ -227,3 +227,27 @@ def test_embed_text_carries_title_provider_skills_and_description() -> None:
     assert text.startswith("Excel Skills for Business: Essentials (Macquarie University)")
     for part in ("Microsoft Excel, Charts", "Business", "Six weeks of Excel."):
         assert part in text
+
+
+@pytest.mark.parametrize(("fields", "extra"), [
+    ({}, {}),
+    ({"issued_by": "Self"}, {"issued_by": "self"}),
+    ({"issued_by": "Coursera"}, {"issued_by": "Coursera"}),
+    ({"issued_by": "self", "valid_until": "2027-12-31"}, {"issued_by": "self", "valid_until": "2027-12-31"}),
+    ({"issued_by": "self", "valid_for_days": "730"}, {"issued_by": "self", "valid_for_days": 730}),
+])
+def test_issuing_fields(fields: dict[str, Any], extra: dict[str, Any]) -> None:
+    record = validate_record({"id": "x", "title": "T", "provider": "P", **fields})
+    assert record.extra == extra
+
+
+@pytest.mark.parametrize(("fields", "name", "words"), [
+    ({"issued_by": "self", "valid_until": "soon"}, "valid_until", "must be a date like 2027-12-31"),
+    ({"issued_by": "self", "valid_for_days": 1.5}, "valid_for_days", "whole number of days"),
+    ({"issued_by": "self", "valid_until": "2027-01-01", "valid_for_days": 3}, "valid_until", "not both"),
+    ({"valid_for_days": 30}, "valid_until", "only a credential Badger issues"),
+])
+def test_bad_issuing_fields_name_the_field(fields: dict[str, Any], name: str, words: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        validate_record({"id": "x", "title": "T", "provider": "P", **fields})
+    assert caught.value.field == name and words in caught.value.reason

@@ -68,6 +68,9 @@ def every_kind(org: Org) -> list[Notice]:
         "manager_id": "UMIA", "manager_name": "Mia", "week": "2026-W48", "top_gaps": [{"skill": "Kubernetes",
         "count": 2}], "people": [{"user_id": "UDANA", "name": "Dana", "in_progress": 1, "earned_this_week": 0,
                                   "earned": 0, "courses": [{"title": "Python", "percent": 40, "due_date": None}]}]})
+    org.run(add_notice, kind=Kind.BADGE_ISSUED, recipient_id="UERIN", idempotency_key="badge_issued:1", payload={
+        "issued_id": "1", "credential_title": "Machine Learning", "organisation": "Example Ltd",
+        "credential_url": "https://badges.example.org/credentials/1", "linkedin_url": "https://www.linkedin.com/x"})
     with Session(org.engine) as session:
         return list(session.exec(select(Notice).order_by(col(Notice.id))))
 
