@@ -245,6 +245,12 @@ def _issuing(raw: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def issuer_of(provider: str, extra: dict[str, Any]) -> str:
+    """Who issues a credential's badge: "self" (Badger, for the organisation) or the partner (the default)."""
+    value = str(extra.get("issued_by") or "").strip()
+    return SELF_ISSUED if value.lower() == SELF_ISSUED else (value or provider)
+
+
 def _extra(raw: dict[str, Any]) -> dict[str, Any]:
     extra: dict[str, Any] = _issuing(raw)
     for key, value in raw.items():

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from core.clock import aware, zone
 from core.errors import NotFoundError
 from knowledge.models import Credential
+from knowledge.schema import SELF_ISSUED, issuer_of
 from skills.access import Actor, acting_employee, get_employee, manages, manages_or_admin, possessive
 from skills.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from skills.lifecycle import DESCRIPTIONS, active_credential, record
@@ -117,16 +118,12 @@ def award(
            reason=f"confirmed by {by}" + (" with a verified badge" if verified else ""), initial=active is None)
     queue_shoutout(session, enrolment=enrolment, employee=employee, credential=credential, verified=verified,
                    now=now, policy=policy)
-    if _self_issued(credential):
+    if issuer_of(credential.provider, credential.extra or {}) == SELF_ISSUED:
         from skills.issuing.delivery import issue_and_notify
 
         issue_and_notify(session, issuing=(policy or ShoutoutPolicy()).issuing, enrolment=enrolment,
                          employee=employee, catalogue=credential, confirmed_by=me.name, now=now)
     return enrolment
-
-
-def _self_issued(credential: Credential) -> bool:
-    return str((credential.extra or {}).get("issued_by") or "").strip().lower() == "self"
 
 
 def team_channel(session: Session, employee: Employee, policy: ShoutoutPolicy) -> str:

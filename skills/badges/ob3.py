@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -116,11 +118,28 @@ def check_validity(credential: dict[str, Any], *, now: datetime | None = None) -
     return f"valid until {until:%Y-%m-%d}" if until else "no expiry"
 
 
+LIST_MEMO_SECONDS = 60.0  # a status list that verified is trusted this long (every badge of an issuer shares it)
+_LIST_MEMO_SIZE = 64
+_verified_lists: dict[str, float] = {}
+
+
 def _status_list_problems(document: dict[str, Any], fetcher: Fetcher) -> list[str]:
+    key = json.dumps(document, sort_keys=True)
+    if _verified_lists.get(key, 0.0) > time.monotonic():
+        return []
     result = Verification()
     run_checks(result, document, fetcher=fetcher, prove=lambda: check_embedded_proofs(document, fetcher=fetcher),
                with_status=False, with_endorsements=False)
+    if not result.errors:
+        if len(_verified_lists) >= _LIST_MEMO_SIZE:
+            _verified_lists.pop(next(iter(_verified_lists)))
+        _verified_lists[key] = time.monotonic() + LIST_MEMO_SECONDS
     return result.errors
+
+
+def forget_verified_lists() -> None:
+    """Forget which status lists verified (benchmarks measure the real work)."""
+    _verified_lists.clear()
 
 
 def verify_endorsement(item: dict[str, Any] | str, *, fetcher: Fetcher) -> Verification:

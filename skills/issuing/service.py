@@ -33,15 +33,8 @@ from skills.models import Employee, Enrolment
 if TYPE_CHECKING:
     from core.settings import Settings
 
-SELF = "self"
 DID_CHECK_SECONDS = 300.0  # a did:web document found serving the signing key is trusted this long per process
 _did_checked: dict[tuple[str, str], float] = {}
-
-
-def issued_by(catalogue: Credential) -> str:
-    """Who issues the credential's badge: "self" (Badger, for the organisation) or the partner (the default)."""
-    value = str((catalogue.extra or {}).get("issued_by") or "").strip()
-    return SELF if value.lower() == SELF else (value or catalogue.provider)
 
 
 @dataclass(frozen=True)

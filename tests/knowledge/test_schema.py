@@ -251,3 +251,11 @@ def test_bad_issuing_fields_name_the_field(fields: dict[str, Any], name: str, wo
     with pytest.raises(FieldError) as caught:
         validate_record({"id": "x", "title": "T", "provider": "P", **fields})
     assert caught.value.field == name and words in caught.value.reason
+
+
+def test_the_partner_issues_unless_the_entry_says_self() -> None:
+    from knowledge.schema import issuer_of
+
+    assert issuer_of("Coursera", {}) == "Coursera"
+    assert issuer_of("Coursera", {"issued_by": "Google"}) == "Google"
+    assert issuer_of("Example Ltd", {"issued_by": "SELF "}) == "self"
