@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from bot.slack.blocks import escape, fallback_text, pages
 from bot.slack.notices import render
@@ -33,8 +33,8 @@ from bot.slack.outbox_errors import HISTORY_BLIND, NETWORK_ERRORS, classify, pri
 from bot.slack.outbox_extras import Chart, after_post, channel_id
 from bot.slack.outbox_gate import POSTING, WORKSPACE, Gate, method_key
 from core import lease
-from core.metrics import NOTICES_DELIVERED, SLACK_ERRORS, SLACK_RATELIMITED
 from core.clock import aware
+from core.metrics import NOTICES_DELIVERED, SLACK_ERRORS, SLACK_RATELIMITED
 from skills.inbox import prune_events
 from skills.models import Notice, NoticeStatus
 from skills.notices import mark_failed, mark_sent
