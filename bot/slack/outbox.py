@@ -105,7 +105,7 @@ class Deliverer:
             return sorted(n for n in conn.execute(statement).scalars() if n is not None)
 
     def deliver_once(self, now: datetime | None = None) -> DeliveryReport:
-        """Claim a batch and deliver it; a rate limit or an outage defers the rest of the batch."""
+        """Claim a batch and deliver it, recipients in parallel; what a rate limit or an outage pauses waits."""
         start, began = aware(now), time.monotonic()
 
         def clock() -> datetime:
