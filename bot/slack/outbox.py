@@ -27,12 +27,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from bot.slack import outbox_metrics
 from bot.slack.blocks import escape, fallback_text, pages
 from bot.slack.notices import render
 from bot.slack.outbox_errors import HISTORY_BLIND, NETWORK_ERRORS, classify, private_client
 from bot.slack.outbox_extras import Chart, after_post, channel_id
 from bot.slack.outbox_gate import POSTING, WORKSPACE, Gate, method_key
-from bot.slack.outbox_metrics import NOTICES_DELIVERED, SLACK_ERRORS, SLACK_RATELIMITED
 from core.clock import aware
 from skills.inbox import prune_events
 from skills.models import Notice, NoticeStatus
@@ -212,7 +212,7 @@ class Deliverer:
             mark_sent(session, notice, message_ts=ts)
             session.commit()
             report.recovered += 1
-            NOTICES_DELIVERED.labels("recovered").inc()
+            outbox_metrics.NOTICES_DELIVERED.labels("recovered").inc()
             self._posted(notice, channel, clock())
             logger.info("notice %s (%s) was already in Slack at %s; not posting again", notice.id, notice.kind, ts)
             after_post(self.client, notice, channel, ts, self.chart)
@@ -230,7 +230,7 @@ class Deliverer:
         mark_sent(session, notice, message_ts=ts)
         session.commit()
         report.sent += 1
-        NOTICES_DELIVERED.labels("sent").inc()
+        outbox_metrics.NOTICES_DELIVERED.labels("sent").inc()
         self._posted(notice, channel, clock())
         logger.info("notice %s (%s) sent to %s", notice.id, notice.kind, channel)
         after_post(self.client, notice, channel, ts, self.chart)
@@ -282,18 +282,18 @@ class Deliverer:
             notice.last_error = outcome.error
             key = (notice.channel_id or notice.recipient_id) if method in POSTING else method_key(method)
             scope = self.gate.pause(key, now + timedelta(seconds=delay), now)
-            SLACK_RATELIMITED.labels(method, scope).inc()
+            outbox_metrics.SLACK_RATELIMITED.labels(method, scope).inc()
             if scope == WORKSPACE:
                 logger.warning("Slack rate-limits the workspace: pausing all posts for %.0fs", delay)
         else:
-            SLACK_ERRORS.labels(method, outcome.kind).inc()
+            outbox_metrics.SLACK_ERRORS.labels(method, outcome.kind).inc()
             riding_out = outcome.kind == "outage" and notice.created_at > now - self.outage_grace
             give_up = outcome.kind == "permanent" or (notice.attempts + 1 >= self.max_attempts and not riding_out)
             mark_failed(session, notice, error=outcome.error, give_up=give_up)
             if give_up:
                 session.commit()
                 report.failed += 1
-                NOTICES_DELIVERED.labels("failed").inc()
+                outbox_metrics.NOTICES_DELIVERED.labels("failed").inc()
                 logger.warning("notice %s (%s) to %s failed for good after %d attempt(s): %s",
                                notice.id, notice.kind, notice.recipient_id, notice.attempts, outcome.error)
                 return
