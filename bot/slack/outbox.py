@@ -99,7 +99,7 @@ class Deliverer:
                            values={"status": NoticeStatus.SENDING.value, "claimed_at": now})
 
     def deliver_once(self, now: datetime | None = None) -> DeliveryReport:
-        """Claim a batch and deliver it; a rate limit or an outage defers the rest of the batch."""
+        """Claim a batch and deliver it, recipients in parallel; what a rate limit or an outage pauses waits."""
         start, began = aware(now), time.monotonic()
 
         def clock() -> datetime:

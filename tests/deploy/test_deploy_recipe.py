@@ -22,7 +22,7 @@ import yaml
 from bot.cli import app as cli_app
 from core.settings import Settings
 from tests.fakes.slack_server import FakeSlack
-from tests.servers import free_port
+from tests.servers import ChromaServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -30,9 +30,6 @@ IMAGE = "badger:latest"
 # Read by Python, pip or Hugging Face in the image, not by Badger's settings.
 PROCESS_VARIABLES = {"PATH", "PYTHONUNBUFFERED", "HF_HUB_OFFLINE", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_NO_CACHE_DIR",
                      "PIP_EXTRA_INDEX_URL"}
-# Settings and routes that land with branch i12-queue (shutdown drain, /readyz): the integrator empties these.
-AWAITING_MERGE_VARIABLES = {"BADGER_SHUTDOWN_GRACE_SECONDS"}
-AWAITING_MERGE_PATHS = {"/readyz"}
 GRACE_MARGIN = 5  # seconds an orchestrator's kill timeout must exceed the drain by
 
 
@@ -123,7 +120,7 @@ def test_every_variable_the_recipe_sets_is_a_setting() -> None:
                                  for k in {**m.get("data", {}), **m.get("stringData", {})}},
         "k8s containers": {e["name"] for c in badger_containers() for e in c.get("env", [])},
     }
-    unknown = {where: sorted(names - known - AWAITING_MERGE_VARIABLES) for where, names in set_here.items()}
+    unknown = {where: sorted(names - known) for where, names in set_here.items()}
     assert unknown == {where: [] for where in set_here}
     assert set_here["Dockerfile"] and set_here["compose.yaml"] and set_here["k8s ConfigMap/Secret"]
     refs = {(kind, ref["name"]) for c in badger_containers() for e in c.get("envFrom", [])
@@ -146,9 +143,8 @@ def test_ports_are_the_port_badger_serves_on() -> None:
     assert docker["expose"] == [port] and docker["command"][-2:] == ["--port", str(port)]
     assert {int(p) for p, _ in docker["healthcheck"]} == {port}
     assert {int(m.split(":")[1]) for s in badger_services().values() for m in s.get("ports", [])} == {port}
-    for container in badger_containers():
-        assert container["args"][container["args"].index("--port") + 1] == str(port) if "--port" in container["args"] \
-            else True
+    serving = [c["args"] for c in badger_containers() if c["args"][:1] == ["serve"]]
+    assert serving and all(args[args.index("--port") + 1] == str(port) for args in serving)
     [deployment] = of_kind("Deployment")
     [container] = deployment["spec"]["template"]["spec"]["containers"]
     assert [p["containerPort"] for p in container["ports"]] == [port]
@@ -221,10 +217,6 @@ def test_probe_paths_are_served_by_badger_serve(served: str) -> None:
     paths = probe_paths()
     assert {"/healthz", "/readyz"} <= paths
     status = {path: _poll_ok(f"{served}{path}") for path in sorted(paths)}
-    assert {p: s for p, s in status.items() if p not in AWAITING_MERGE_PATHS} == dict.fromkeys(
-        paths - AWAITING_MERGE_PATHS, 200)
-    if missing := sorted(p for p in AWAITING_MERGE_PATHS if status.get(p) == 404):
-        pytest.xfail(f"{missing} are served from branch i12-queue (bot/web/app.py), not merged here yet")
     assert status == dict.fromkeys(paths, 200)
 
 
@@ -236,3 +228,20 @@ def _poll_ok(url: str, timeout: float = 60.0) -> int:
         if code in (200, 404) or time.monotonic() > deadline:
             return code
         time.sleep(0.2)  # poll: readiness turns true once warm
+
+
+def test_the_chroma_server_runs_and_is_probed_as_the_real_one(chroma_server: ChromaServer) -> None:
+    [statefulset] = [m for m in of_kind("StatefulSet") if m["metadata"]["name"] == "chroma"]
+    [container] = statefulset["spec"]["template"]["spec"]["containers"]
+    service = compose()["services"]["chroma"]
+    for command in (container["command"] + container["args"], service["entrypoint"] + service["command"]):
+        assert command[:2] == ["chroma", "run"]  # as tests/servers.py starts it
+        assert {a for a in command if a.startswith("-")} == {"--host", "--port", "--path"}
+        assert command[command.index("--host") + 1] == "0.0.0.0"  # reachable from the other containers
+    port = int(container["args"][container["args"].index("--port") + 1])
+    assert container["readinessProbe"]["httpGet"]["port"] == port == container["ports"][0]["containerPort"]
+    compose_probe = re.search(r"http://127\.0\.0\.1:(\d+)(/\S+?)'", " ".join(service["healthcheck"]["test"]))
+    assert compose_probe is not None and int(compose_probe.group(1)) == port
+    assert "chroma:8000" in compose()["x-badger"]["environment"]["CHROMA_URL"]
+    for path in (container["readinessProbe"]["httpGet"]["path"], compose_probe.group(2)):
+        assert httpx.get(f"{chroma_server.url}{path}", timeout=5).status_code == 200
