@@ -22,3 +22,14 @@ def test_sqlite_file_is_created_in_the_data_dir_with_tables(tmp_path: Path) -> N
         raise RuntimeError("boom")
     with session_scope(engine) as session:
         assert [c.id for c in session.exec(select(Credential)).all()] == ["c1"]
+
+
+def test_a_database_url_in_a_folder_not_made_yet_works(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from core.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'dir' / 'badger.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    assert (tmp_path / "new" / "dir" / "badger.db").exists()
