@@ -62,7 +62,7 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
 
     upgrade_database(settings.resolved_database_url)
     if settings.badger_answer_processes:  # several processes record metrics: prometheus_client's multiprocess mode
-        from core.metrics import use_multiprocess_dir
+        from core.multiproc import use_multiprocess_dir
 
         use_multiprocess_dir()
     services = Services.build(settings)
@@ -97,7 +97,7 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
         thread.join(timeout=5)
         scheduler.join(timeout=5)
         if settings.badger_answer_processes:
-            from core.metrics import remove_multiprocess_dir
+            from core.multiproc import remove_multiprocess_dir
 
             remove_multiprocess_dir()
     logger.info("serve.stopped")

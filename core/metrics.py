@@ -1,7 +1,7 @@
 """Prometheus metrics: the process-local ones (histograms, counters) and the ones read from the database.
 
-With several processes (answer workers, HTTP workers) prometheus_client's multiprocess mode is on: the serving
-process sets PROMETHEUS_MULTIPROC_DIR (see `use_multiprocess_dir`) before anything imports this module, and
+With answer processes prometheus_client's multiprocess mode is on: the serving
+process sets PROMETHEUS_MULTIPROC_DIR (`core.multiproc`) before anything imports this module, and
 /metrics sums every process's files. Queue and outbox figures are read from the database at scrape time, so
 they are right whichever replica is scraped.
 """
@@ -9,8 +9,6 @@ they are right whichever replica is scraped.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+from core.multiproc import MULTIPROC_ENV
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 
 ACK_SECONDS = Histogram("badger_ack_seconds", "Time to acknowledge a Slack request (/slack/events).",
@@ -48,23 +47,6 @@ def slack_error(exc: BaseException, *, method: str = "-") -> None:
         SLACK_RATELIMITED.labels(method, "method").inc()
     else:
         SLACK_ERRORS.labels(method, "error").inc()
-
-
-def use_multiprocess_dir() -> Path:
-    """Point prometheus_client at a fresh per-replica directory (call before importing this module)."""
-    existing = os.environ.get(MULTIPROC_ENV)
-    if existing and Path(existing).is_dir():
-        return Path(existing)
-    path = Path(tempfile.mkdtemp(prefix="badger-metrics-"))
-    os.environ[MULTIPROC_ENV] = str(path)
-    return path
-
-
-def remove_multiprocess_dir() -> None:
-    """Remove the directory `use_multiprocess_dir` made (at exit)."""
-    if (path := os.environ.get(MULTIPROC_ENV)) and Path(path).name.startswith("badger-metrics-"):
-        shutil.rmtree(path, ignore_errors=True)
-        os.environ.pop(MULTIPROC_ENV, None)
 
 
 class DatabaseCollector(Collector):

@@ -2,8 +2,9 @@
 
 The ack writes one row keyed by the request's id (a retried or duplicated id writes nothing). Workers in any
 replica claim a row (core.lease), do it, and mark it done with the claim's token; a worker that died leaves a
-row whose lease runs out and another claims it. A row whose lease a live worker lost is never done twice:
-`finish` only succeeds for the current holder, and a done row is never due again.
+row whose lease runs out and another claims it. A worker renews its lease while it works; one that lost it
+(`still_mine` is False) does not post, `finish` only succeeds for the current holder, and a done row is never
+due again.
 """
 
 from __future__ import annotations
@@ -97,8 +98,15 @@ def claim(engine: Engine, *, holder: str, lease_for: timedelta, limit: int = 1,
 
 
 def _mine(item: Claim) -> ColumnElement[bool]:
+    # A holder names one worker, which works on one item at a time: whoever took the item over has another name.
     return and_(col(WorkItem.id) == item.id, col(WorkItem.status) == WorkStatus.WORKING,
-                col(WorkItem.holder) == item.holder, col(WorkItem.claimed_at) == item.token)
+                col(WorkItem.holder) == item.holder)
+
+
+def renew(engine: Engine, item: Claim, *, now: datetime | None = None) -> bool:
+    """Extend the lease of an item still being worked on; False when it was lost to another worker."""
+    with engine.begin() as conn:
+        return conn.execute(update(WorkItem).where(_mine(item)).values(claimed_at=aware(now))).rowcount == 1
 
 
 def still_mine(engine: Engine, item: Claim) -> bool:

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -136,13 +137,34 @@ def run_worker(services: Services, client: WebClient, *, holder: str, stop: Flag
                 wake.clear()
                 continue
             for item in items:
-                outcome = work(services, client, item)
+                with _renewing(services, item, lease_seconds):
+                    outcome = work(services, client, item)
                 if outcome != "lost" and queue.finish(services.engine, item, outcome=outcome):
                     ANSWER_SECONDS.observe((aware(None) - item.created_at).total_seconds())
                 logger.info("work.done key=%s outcome=%s attempts=%d", item.key, outcome, item.attempts)
     finally:
         with contextlib.suppress(Exception):
             queue.release(services.engine, holder=holder)
+
+
+@contextlib.contextmanager
+def _renewing(services: Services, item: queue.Claim, lease_seconds: float) -> Iterator[None]:
+    """Renew the item's lease every third of it while the block runs (a slow answer is not taken over)."""
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(lease_seconds / 3):
+            with contextlib.suppress(Exception):
+                if not queue.renew(services.engine, item):
+                    return
+
+    thread = threading.Thread(target=renew, name="badger-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 class AnswerThreads:
@@ -161,13 +183,14 @@ class AnswerThreads:
         for thread in self.threads:
             thread.start()
 
-    def close(self, grace: float) -> None:
-        """Stop claiming; wait up to `grace` seconds for the items in hand."""
+    def close(self, grace: float) -> list[str]:
+        """Stop claiming; wait up to `grace` seconds for the items in hand; the holders of threads still busy."""
         self.stop.set()
         self.wake.set()
         deadline = time.monotonic() + grace
         for thread in self.threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        return [f"{self.holder}/t{n}" for n, thread in enumerate(self.threads) if thread.is_alive()]
 
 
 class AnswerPool:
@@ -206,30 +229,60 @@ class AnswerPool:
         return stragglers
 
 
-def die_with_parent(parent: int) -> None:
-    """Exit when the parent process dies, however it was killed: PR_SET_PDEATHSIG on Linux, plus a watchdog."""
+class _Stop:
+    """The pool's shared stop flag, or this process's own (its parent died, or it was sent SIGTERM)."""
+
+    def __init__(self, shared: Flag) -> None:
+        self.shared, self.local = shared, threading.Event()
+
+    def is_set(self) -> bool:
+        return self.local.is_set() or self.shared.is_set()
+
+    def set(self) -> None:
+        self.local.set()
+
+    def clear(self) -> None:
+        self.local.clear()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set() and (deadline is None or time.monotonic() < deadline):
+            self.local.wait(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic())))
+        return self.is_set()
+
+
+def die_with_parent(parent: int, stop: Flag, grace: float) -> None:
+    """Stop when the parent dies, however it was killed: PR_SET_PDEATHSIG (Linux) sends us SIGTERM, a watchdog
+    on the parent's pid covers the rest. The answer in hand is finished (and marked done) within `grace`."""
+
+    def leave() -> None:
+        stop.set()
+        threading.Timer(grace, os._exit, args=(0,)).start()
+
+    signal.signal(signal.SIGTERM, lambda *_: leave())
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # it died before prctl took effect
-        os._exit(0)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1.0)
-        os._exit(0)
+        leave()
 
-    threading.Thread(target=watch, name="badger-parent-watchdog", daemon=True).start()
+    if os.getppid() != parent:  # it died before prctl took effect
+        leave()
+    else:
+        threading.Thread(target=watch, name="badger-parent-watchdog", daemon=True).start()
 
 
-def _worker_main(settings: Settings, parent: int, holder: str, stop: Flag, wake: Flag, started: Any) -> None:
+def _worker_main(settings: Settings, parent: int, holder: str, shared_stop: Flag, wake: Flag, started: Any) -> None:
     from bot.slack.services import Services
     from jobs.slack_client import web_client
 
-    die_with_parent(parent)
+    stop = _Stop(shared_stop)
+    die_with_parent(parent, stop, settings.badger_shutdown_grace_seconds)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent drains us
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a direct SIGTERM: finish the item in hand, then exit
     with contextlib.suppress(OSError):  # not permitted: same priority, still correct
         os.nice(WORKER_NICENESS)
     _one_core(torch=settings.embedding_backend == "local")
@@ -239,6 +292,7 @@ def _worker_main(settings: Settings, parent: int, holder: str, stop: Flag, wake:
         started.value += 1
     run_worker(services, web_client(settings), holder=holder, stop=stop, wake=wake,
                lease_seconds=settings.badger_work_lease_seconds, poll_seconds=settings.badger_work_poll_seconds)
+    os._exit(0)  # the model's threads are not waited for
 
 
 def _one_core(*, torch: bool) -> None:

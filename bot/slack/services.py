@@ -71,7 +71,7 @@ class Services:
         """Queue a question in one INSERT keyed by the Slack request's id; False for a duplicate id."""
         from core import queue
 
-        if self.pool is None and self.threads is None:  # tests and `badger chat`: answer threads start on demand
+        if self.pool is None and self.threads is None:  # tests: answer threads start on demand
             self.start_workers(client, processes=False)
         queued = queue.enqueue(self.engine, key=key, kind="answer", payload=task.to_payload())
         if queued:
@@ -82,12 +82,11 @@ class Services:
         """Stop claiming, let the answers in hand finish within `grace` seconds, give back any claim left."""
         from core import queue
 
-        if self.threads is not None:
-            self.threads.close(grace)
-        if self.pool is not None:
-            for holder in self.pool.close(grace):
-                released = queue.release(self.engine, holder=holder)
-                logger.warning("work.released holder=%s items=%d (shutdown grace ran out)", holder, released)
+        busy = self.threads.close(grace) if self.threads is not None else []
+        busy += self.pool.close(grace) if self.pool is not None else []
+        for holder in busy:
+            released = queue.release(self.engine, holder=holder)
+            logger.warning("work.released holder=%s items=%d (shutdown grace ran out)", holder, released)
 
     def warm_up(self) -> None:
         """Load the model and the lexical index now (the first question isn't the slow one), then freeze the heap."""

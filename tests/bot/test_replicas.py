@@ -86,7 +86,7 @@ def start_replica(tmp_path: Path, slack: FakeSlack, postgres_url: str,
         env = {**os.environ, "BADGER_DATA_DIR": str(tmp_path / name), "DATABASE_URL": postgres_url,
                "CHROMA_URL": chroma_server.url, "CHROMA_COLLECTION": collection, "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url, "COLUMNS": "250",
-               "BADGER_ANSWER_PROCESSES": str(answer_processes), "BADGER_WORK_LEASE_SECONDS": "3",
+               "BADGER_ANSWER_PROCESSES": str(answer_processes), "BADGER_WORK_LEASE_SECONDS": "4",
                "BADGER_WORK_POLL_SECONDS": "0.2", "BADGER_SHUTDOWN_GRACE_SECONDS": str(GRACE),
                "PYTHONPATH": str(ROOT)}
         for unset in ("SLACK_APP_TOKEN", "OPENAI_API_KEY", "PROMETHEUS_MULTIPROC_DIR"):
