@@ -93,7 +93,7 @@ class SlackWorld:
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
 
     def press(self, user: str, message: dict[str, Any], label: str, *, channel: str = "",
-              ephemeral: bool = False, response_url: str | None = None) -> httpx.Response:
+              ephemeral: bool = False, response_url: str | None = None, action_ts: str = "") -> httpx.Response:
         """Press the button whose label starts with `label` on a message the fake recorded (its args)."""
         for block in message.get("blocks", []):
             for element in block.get("elements", []) if block.get("type") == "actions" else []:
@@ -110,7 +110,7 @@ class SlackWorld:
                                                                 "blocks": message.get("blocks", [])},
                         "response_url": response_url or self.slack.response_url("button"),
                         "actions": [{**element, "block_id": block.get("block_id", "b"),
-                                     "action_ts": f"{time.time():.6f}"}]})
+                                     "action_ts": action_ts or f"{time.time():.6f}"}]})
         raise AssertionError(f"no button {label!r} in {json.dumps(message)[:500]}")
 
     def wait(self, check: Callable[[], Any], timeout: float = 15.0) -> Any:
