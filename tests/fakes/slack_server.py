@@ -64,6 +64,7 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.sentinels: list[str] = []  # names of the sentinel response_urls answered (kept out of `calls`)
         self.failures: dict[str, list[Failure]] = {}
         self.down = False
         self.users: dict[str, dict[str, Any]] = {}
@@ -169,6 +170,9 @@ class FakeSlack:
                 args.update({k: v[0] for k, v in parse_qs(handler.path.split("?", 1)[1]).items()})
             method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
         with self._lock:
+            if path.startswith("/response/sentinel-"):  # a test's sentinel request: its reply is not the app's
+                self.sentinels.append(path.rsplit("/", 1)[1])
+                return _send(handler, 200, {"ok": True})
             self.calls.append(Call(method, args, dict(handler.headers), path))
             failure = self._take_failure(method)
         if self.down:
