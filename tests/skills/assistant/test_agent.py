@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from sqlmodel import Session
@@ -113,15 +112,13 @@ def test_guard_failure_falls_back_to_the_offline_router(
     assert "Quantum" not in json.dumps(message.as_dict())
 
 
-@pytest.mark.parametrize("reply", [fail(500), hang(30)], ids=["500", "timeout"])
-def test_model_failure_falls_back_within_seconds(
-    llm_world: World, fake_openai: FakeOpenAI, reply: dict[str, object],
+@pytest.mark.parametrize(("reply", "reason"), [(fail(500), "error"), (hang(30), "timeout")], ids=["500", "timeout"])
+def test_model_failure_falls_back_for_the_right_reason(
+    llm_world: World, fake_openai: FakeOpenAI, reply: dict[str, object], reason: str,
 ) -> None:
-    fake_openai.script = [reply]
-    started = time.perf_counter()
+    fake_openai.script = [reply]  # a hang of 30 s: only the agent's budget ends it (how fast: bench/)
     message = llm_world.say(llm_world.dana, "sign me up for python basics")
-    assert time.perf_counter() - started < 5.0
-    assert message.mode == "offline" and message.fallback and message.intent == "clarify"
+    assert message.mode == "offline" and message.fallback == reason and message.intent == "clarify"
     assert llm_world.enrolments() == []
 
 
