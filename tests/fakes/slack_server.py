@@ -64,6 +64,7 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.tokens: set[str] | None = None  # when set, Web API calls with another bearer token get invalid_auth
         self.sentinels: list[str] = []  # names of the sentinel response_urls answered (kept out of `calls`)
         self.failures: dict[str, list[Failure]] = {}
         self.down = False
@@ -177,6 +178,9 @@ class FakeSlack:
             failure = self._take_failure(method)
         if self.down:
             return _send(handler, 503, {"ok": False, "error": "service_unavailable"})
+        bearer = handler.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.tokens is not None and path.startswith("/api/") and bearer not in self.tokens:
+            return _send(handler, 200, {"ok": False, "error": "invalid_auth"})
         if failure is not None:
             if failure.error:
                 return _send(handler, 200, {"ok": False, "error": failure.error})
