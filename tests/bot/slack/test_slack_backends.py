@@ -1,0 +1,52 @@
+"""The Slack HTTP surface on PostgreSQL, and in LLM mode (the agent behind a fake OpenAI server)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from tests.bot.slack.conftest import SlackWorld
+from tests.fakes.openai_server import FakeOpenAI, call
+
+
+def test_commands_buttons_and_events_on_postgresql(make_slack_world: Callable[..., SlackWorld],
+                                                   postgres_url: str) -> None:
+    world = make_slack_world(database_url=postgres_url)
+    assert world.kb.engine.dialect.name == "postgresql"
+    world.command("/learn", "sql", user="UDANA", channel="C0LEARN")
+    reply = world.wait(lambda: [c.args for c in world.slack.of("response_url")])[0]
+    assert "SQL for Everyone" in json.dumps(reply["blocks"])
+    world.press("UDANA", {**reply, "channel": "C0LEARN"}, "Enrol #1", ephemeral=True,
+                response_url=world.slack.response_url("button"))
+    done = world.wait(lambda: [c.args for c in world.slack.of("response_url") if c.path.endswith("button")])
+    assert "enrolled" in done[0]["text"]
+    [row] = world.enrolments()
+    assert (row.employee_id, row.credential_id) == ("UDANA", "sql-intro")
+
+    event = {"type": "message", "channel_type": "im", "channel": "DDANA", "user": "UDANA", "text": "my status",
+             "ts": "1.5"}
+    assert world.event(event, event_id="EvPG").status_code == 200
+    assert world.event(event, event_id="EvPG", retry=1).status_code == 200  # the retry is claimed in PostgreSQL
+    update = world.slack.wait_for("chat.update")[0].args
+    assert "SQL for Everyone" in json.dumps(update["blocks"])
+    world.dm("UDANA", "free python course")  # a later question: answered after the retry would have been
+    world.slack.wait_for("chat.update", 2)
+    assert len(world.slack.of("chat.update")) == 2
+
+
+def test_a_dm_in_llm_mode_is_answered_by_the_agent_as_the_sender(make_slack_world: Callable[..., SlackWorld],
+                                                                  fake_openai: FakeOpenAI) -> None:
+    world = make_slack_world(openai_api_key="sk-test-123", openai_base_url=fake_openai.base_url)
+    fake_openai.script = [
+        call("search_catalogue", query="python", max_cost=0),
+        call("reply", text="*Python Basics* (Northfield University) is free and takes 20 hours.",
+             citations=[{"id": "py-basics"}]),
+    ]
+    world.dm("UDANA", "a free python course please")
+    update = world.slack.wait_for("chat.update", timeout=30)[0].args
+    shown = json.dumps(update["blocks"])
+    assert "is free and takes 20 hours" in shown and "py-basics" in shown and "Helpful" in shown
+    asked = json.dumps(fake_openai.chat_requests[0]["messages"])
+    assert "a free python course please" in asked and "Dana Dev" in asked  # the model knows who is asking
+    assert "Python Basics" in "".join(m["content"] or "" for m in fake_openai.chat_requests[1]["messages"]
+                                      if m["role"] == "tool")  # the search ran as a tool, its result went back
