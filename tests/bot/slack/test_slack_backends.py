@@ -50,3 +50,22 @@ def test_a_dm_in_llm_mode_is_answered_by_the_agent_as_the_sender(make_slack_worl
     assert "a free python course please" in asked and "Dana Dev" in asked  # the model knows who is asking
     assert "Python Basics" in "".join(m["content"] or "" for m in fake_openai.chat_requests[1]["messages"]
                                       if m["role"] == "tool")  # the search ran as a tool, its result went back
+
+
+def test_a_very_long_answer_is_split_into_sections_and_messages_slack_accepts(
+        make_slack_world: Callable[..., SlackWorld], fake_openai: FakeOpenAI) -> None:
+    world = make_slack_world(openai_api_key="sk-test-123", openai_base_url=fake_openai.base_url)
+    line = "*Python Basics* (Northfield University) is free and takes 20 hours."
+    text = "\n".join(f"{n}. {line}" for n in range(2400))  # ~180,000 characters: over 50 sections of 3,000
+    fake_openai.script = [call("search_catalogue", query="python", max_cost=0),
+                          call("reply", text=text, citations=[{"id": "py-basics"}])]
+    world.dm("UDANA", "tell me everything about free python courses")
+    update = world.slack.wait_for("chat.update", timeout=60)[0].args
+    world.wait(lambda: "2399. *Python Basics*" in json.dumps(world.slack.posted()), timeout=30)  # the last part
+    more = [p for p in world.slack.posted() if p["channel"] == "DDANA" and "Looking" not in p["text"]]
+    parts = [update["blocks"], *[p["blocks"] for p in more]]
+    assert len(parts) >= 2 and all(len(blocks) <= 50 for blocks in parts)  # Slack's limit per message
+    sections = [b["text"]["text"] for blocks in parts for b in blocks if b["type"] == "section"]
+    assert all(len(s) <= 3000 for s in sections)  # Slack's limit per section
+    shown = "\n".join(sections)
+    assert all(f"{n}. *Python Basics*" in shown for n in (0, 1234, 2399))  # nothing lost at the cuts
