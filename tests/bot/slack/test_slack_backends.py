@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import signal
 from collections.abc import Callable
+
+import pytest
 
 from tests.bot.slack.conftest import SlackWorld
 from tests.fakes.openai_server import FakeOpenAI, call
@@ -69,3 +74,27 @@ def test_a_very_long_answer_is_split_into_sections_and_messages_slack_accepts(
     assert all(len(s) <= 3000 for s in sections)  # Slack's limit per section
     shown = "\n".join(sections)
     assert all(f"{n}. *Python Basics*" in shown for n in (0, 1234, 2399))  # nothing lost at the cuts
+
+
+def test_the_answer_process_answers_and_a_broken_one_falls_back_to_threads(
+        make_slack_world: Callable[..., SlackWorld], caplog: pytest.LogCaptureFixture) -> None:
+    world = make_slack_world(badger_answer_processes=1)
+    before = set(multiprocessing.active_children())
+    world.services.start_workers()  # what `badger serve` does: BADGER_ANSWER_PROCESSES=1 is the default
+    try:
+        workers = [p for p in multiprocessing.active_children() if p not in before]
+        assert len(workers) == 1
+        world.command("/learn", "sql", user="UDANA", response_url=world.slack.response_url("first"))
+        first = world.wait(lambda: [c.args for c in world.slack.of("response_url") if c.path.endswith("first")], 60)
+        assert "SQL for Everyone" in json.dumps(first[-1]["blocks"])
+        assert "slack.answer_pool_unavailable" not in caplog.text  # the process answered it
+
+        os.kill(workers[0].pid or 0, signal.SIGKILL)  # the answer process dies (OOM killer, a crash)
+        workers[0].join(timeout=30)
+        world.command("/learn", "python", user="UDANA", response_url=world.slack.response_url("second"))
+        second = world.wait(lambda: [c.args for c in world.slack.of("response_url") if c.path.endswith("second")], 60)
+        assert "Python Basics" in json.dumps(second[-1]["blocks"])  # answered by the threads instead
+        assert "slack.answer_pool_unavailable" in caplog.text
+    finally:
+        if world.services.pool is not None:
+            world.services.pool.close()
