@@ -6,6 +6,8 @@
 - LLM overhead: the same questions through the LLM composer and through one agent turn (a search
   tool call, then the reply) against tests/fakes/openai_server.py, which answers instantly, so the
   time is everything but the model's: HTTP, LangChain, prompt building, the guard.
+- Fallback: how long a user waits for the offline answer when the model hangs (composer and agent turn,
+  default timeouts; the tests only check the fallback's reason).
 
 Writes bench/results/answers.json (answers_scale_N.json with --scale) and prints a Markdown table on
 stdout (progress on stderr).
@@ -37,6 +39,7 @@ from tests.fakes.openai_server import FakeOpenAI
 DEMO = ROOT / "knowledge" / "demo" / "catalogue.yaml"
 QUERIES = ROOT / "tests" / "data" / "dev_queries.jsonl"
 TARGET_P95_MS = 300.0
+FALLBACK_SAMPLES = 5  # each waits a whole model timeout
 
 
 def _queries(n: int) -> list[str]:
@@ -109,14 +112,27 @@ def main(argv: list[str] | None = None) -> int:
 
         agent_turn("warm up")
         agent_ms = _timed(agent_turn, queries)
+        print("fallback when the model hangs…", file=sys.stderr)
+        hung = queries[:FALLBACK_SAMPLES]
+        fake.script = [{"hang": 60}] * len(hung)
+        composer_fallback_ms = _timed(composer.answer, hung)
+
+        def hung_turn(query: str) -> None:
+            fake.script = [{"hang": 60}]
+            message = assistant.handle(actor=Actor("UBENCH"), key=ConversationKey("UBENCH", "hung", query), text=query)
+            assert message.fallback == "timeout", message.fallback
+
+        agent_fallback_ms = _timed(hung_turn, hung)
     finally:
         fake.stop()
     off, llm, agent = percentiles(offline_ms), percentiles(llm_ms), percentiles(agent_ms)
+    composer_fallback, agent_fallback = percentiles(composer_fallback_ms), percentiles(agent_fallback_ms)
     overhead = {"p50": round(llm["p50"] - off["p50"], 2), "p95": round(llm["p95"] - off["p95"], 2)}
     name = "answers" if args.scale is None else f"answers_scale_{args.scale}"
     path = write_result(name, {"catalogue": catalogue, "queries": len(queries), "offline_ms": off,
                                     "llm_composer_ms": llm, "llm_overhead_ms": overhead, "agent_turn_ms": agent,
-                                    "target_offline_p95_ms": TARGET_P95_MS})
+                                    "target_offline_p95_ms": TARGET_P95_MS,
+                                    "fallback_on_hang_ms": {"composer": composer_fallback, "agent": agent_fallback}})
     verdict = "✅" if off["p95"] <= TARGET_P95_MS else "❌"
     print(f"{len(queries)} questions from tests/data/dev_queries.jsonl on the {catalogue}; model warm.\n")
     print("| measure | p50 | p95 | target |\n|---|---|---|---|")
@@ -125,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| LLM composer answer, fake model (instant) | {llm['p50']} ms | {llm['p95']} ms | |")
     print(f"| LLM-mode overhead over offline | {overhead['p50']} ms | {overhead['p95']} ms | |")
     print(f"| agent turn: 2 model calls + search tool + guard | {agent['p50']} ms | {agent['p95']} ms | |")
+    print(f"| offline answer when the model hangs (composer) | {composer_fallback['p50']} ms "
+          f"| {composer_fallback['p95']} ms | |")
+    print(f"| offline answer when the model hangs (agent turn) | {agent_fallback['p50']} ms "
+          f"| {agent_fallback['p95']} ms | |")
     print(f"\nwritten to {path.relative_to(ROOT)}")
     return 0
 

@@ -143,7 +143,10 @@ _CACHE_LOCK = threading.Lock()
 
 def get_embedder(settings: Settings) -> Embedder:
     """The embedder the settings ask for; one instance per model per process (loading is slow)."""
-    key = (settings.embedding_backend, settings.resolved_embedding_model, settings.openai_base_url)
+    # The OpenAI base URL names the server only for OpenAI embeddings: LLM mode with the local model (a chat
+    # server of its own) shares the one loaded encoder instead of loading another per knowledge base.
+    remote = settings.embedding_backend == "openai"
+    key = (settings.embedding_backend, settings.resolved_embedding_model, settings.openai_base_url if remote else None)
     with _CACHE_LOCK:
         if key not in _CACHE:
             if settings.embedding_backend == "openai":

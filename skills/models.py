@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -192,6 +192,8 @@ class AnswerFeedback(SQLModel, table=True):
     intent: str = Field(default="", max_length=40)
     citations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    # Slack's action_ts of the press, in microseconds: presses stored out of order keep the newest vote.
+    action_ts_us: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
 
 class TeamSetting(SQLModel, table=True):

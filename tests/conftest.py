@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from core.settings import Settings
+
 # `pythonpath = ["."]` in pyproject.toml puts the repository root on sys.path for `tests.*` imports.
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.servers import ChromaServer, PostgresCluster
+
+# =========================================================================== isolation
+# Every setting a test relies on is set by that test. Whatever the developer or CI exported
+# (DATABASE_URL, OPENAI_API_KEY, a real SLACK_BOT_TOKEN, ...) must never reach a test: catalogue tests
+# with `replace=True` would wipe that database, and LLM tests would call that model.
+
+# Families cleared whole, beside the variables derived from the Settings fields (new fields are covered
+# automatically; these catch variables the libraries read themselves, e.g. OPENAI_BASE_URL, CHROMA_*).
+_SETTING_PREFIXES = ("BADGER_", "OPENAI_", "SLACK_", "CHROMA_")
+
+
+def setting_variables() -> set[str]:
+    """Environment variables that could change a Settings value (names, aliases) in this environment."""
+    names = {"DATABASE_URL"}
+    for name, field in Settings.model_fields.items():
+        names.add(name.upper())
+        for alias in (field.alias, field.validation_alias):
+            if isinstance(alias, str):
+                names.add(alias.upper())
+    names.update(k for k in os.environ if k.upper().startswith(_SETTING_PREFIXES))
+    return names
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_settings_from_the_environment() -> Iterator[None]:
+    """Clear every Badger setting from the environment for the whole session (subprocesses inherit this)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in setting_variables():
+            mp.delenv(name, raising=False)
+        yield
+
 
 # =========================================================================== real servers
 # Throwaway PostgreSQL cluster and Chroma server (see tests/servers.py). They start lazily,

@@ -16,7 +16,7 @@ MAX_VALUE = 2000
 MAX_TEXT = 3000  # the notification text beside the blocks
 ACTION_PREFIX = "badger:"  # action_id of every assistant button: "badger:<kind>:<n>"
 FEEDBACK_ACTION = "badger_feedback"
-ANSWER_INTENTS = {"find", "refine", "more_like", "details", "clarify", "talent"}
+ANSWER_INTENTS = {"find", "refine", "more_like", "details", "clarify", "talent", "agent"}  # agent: LLM mode
 
 Blocks = list[dict[str, Any]]
 

@@ -56,6 +56,7 @@ class FakeOpenAI:
         self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
         self.script: list[Reply] = []
         self._stopping = threading.Event()
+        self._held: tuple[int, threading.Event] | None = None  # embeddings requests after the n-th wait for it
         self._lock = threading.Lock()
         fake = self
 
@@ -65,6 +66,7 @@ class FakeOpenAI:
                 fake.requests.append((self.path, dict(self.headers), body))
                 path = self.path.rstrip("/")
                 if path.endswith("/embeddings"):
+                    fake._hold()
                     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
                     data = [{"object": "embedding", "index": i, "embedding": fake_vector(t)}
                             for i, t in enumerate(inputs)]
@@ -104,6 +106,23 @@ class FakeOpenAI:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    def hold_embeddings(self, after: int) -> threading.Event:
+        """Embeddings requests after the first `after` wait (recorded) until the returned event is set."""
+        gate = threading.Event()
+        self._held = (after, gate)
+        return gate
+
+    def _hold(self) -> None:
+        held = self._held
+        if held is not None and len(self.embedding_requests) > held[0]:
+            while not (held[1].wait(0.05) or self._stopping.is_set()):
+                pass
+
+    @property
+    def embedding_requests(self) -> list[dict[str, Any]]:
+        """The bodies of every embeddings request, in order (held ones included)."""
+        return [body for path, _, body in self.requests if path.rstrip("/").endswith("/embeddings")]
 
     def _next(self, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:

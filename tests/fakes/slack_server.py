@@ -69,6 +69,8 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.tokens: set[str] | None = None  # when set, Web API calls with another bearer token get invalid_auth
+        self.sentinels: list[str] = []  # names of the sentinel response_urls answered (kept out of `calls`)
         self.failures: dict[str, list[Failure]] = {}
         self.down = False
         self.latency = 0.0
@@ -175,23 +177,30 @@ class FakeSlack:
             if "?" in handler.path:
                 args.update({k: v[0] for k, v in parse_qs(handler.path.split("?", 1)[1]).items()})
             method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/")
+        if path.startswith("/response/sentinel-"):  # a test's sentinel request: its reply is not the app's
+            with self._lock:
+                self.sentinels.append(path.rsplit("/", 1)[1])
+            return _send(handler, 200, {"ok": True})
         call = Call(method, args, dict(handler.headers), path)
         with self._lock:
             self.calls.append(call)
             failure = self._take_failure(method, args)
         try:
-            self._respond(handler, method, args, failure)
+            self._respond(handler, method, args, failure, path)
         finally:
             call.done = time.monotonic()
 
     def _respond(self, handler: BaseHTTPRequestHandler, method: str, args: dict[str, Any],
-                 failure: Failure | None) -> None:
+                 failure: Failure | None, path: str) -> None:
         if self.latency:
             time.sleep(self.latency)
         if (throttled := self.throttled) is not None:
             return _send(handler, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(throttled)})
         if self.down:
             return _send(handler, 503, {"ok": False, "error": "service_unavailable"})
+        bearer = handler.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.tokens is not None and path.startswith("/api/") and bearer not in self.tokens:
+            return _send(handler, 200, {"ok": False, "error": "invalid_auth"})
         if failure is not None:
             if failure.error:
                 return _send(handler, 200, {"ok": False, "error": failure.error})

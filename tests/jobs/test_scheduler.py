@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from core.db import init_db, make_engine
 from core.settings import Settings
@@ -30,6 +31,14 @@ def wait_until(condition: Callable[[], bool], timeout: float = WAIT) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+def lease(engine: Engine) -> tuple[str, datetime]:
+    """Who holds the scheduler lease and until when (what the replicas record to elect a leader)."""
+    with Session(engine) as session:
+        row = session.get(SchedulerLock, LOCK_NAME)
+        assert row is not None, "nobody holds the lease"
+        return row.holder, row.expires_at
 
 
 @pytest.fixture
@@ -61,19 +70,26 @@ def test_one_of_two_replicas_leads_and_a_job_fires_once(database: tuple[Settings
     soon = datetime.now(UTC) + timedelta(seconds=3)
     spec = JobSpec("test-once", "tests.jobs.job_helpers:record_run", "interval", {"hours": 1, "start_date": soon},
                    "in three seconds, then hourly", "A test job.", kwargs={"tag": "fired"})
-    a, b = (Replica(settings, engine, holder, {spec.id: spec}) for holder in ("replica-a", "replica-b"))
+    tick = JobSpec("test-tick", "tests.jobs.job_helpers:record_run", "interval", {"seconds": 1},
+                   "every second", "A sentinel: the leader runs its due jobs.", kwargs={"tag": "tick"})
+    jobs = {spec.id: spec, tick.id: tick}
+    a, b = (Replica(settings, engine, holder, jobs) for holder in ("replica-a", "replica-b"))
     try:
         assert wait_until(lambda: a.service.is_leader or b.service.is_leader)
-        assert wait_until(lambda: job_helpers.RUNS == ["fired"])
-        for _ in range(6):  # several lease renewals later: still one leader, still one run
-            assert [a.service.is_leader, b.service.is_leader].count(True) == 1
-            time.sleep(LEASE / 3)
+        assert wait_until(lambda: job_helpers.RUNS.count("fired") == 1)
+        holder, expiry = lease(engine)
+        for _ in range(3):  # three lease renewals later: the same holder, one leader, still one run
+            assert wait_until(lambda: lease(engine)[1] > expiry)  # noqa: B023 (expiry is read at each wait)
+            renewed_by, expiry = lease(engine)
+            assert renewed_by == holder and [a.service.is_leader, b.service.is_leader].count(True) == 1
         leader, follower = (a, b) if a.service.is_leader else (b, a)
         leader.shut()
+        ticks = job_helpers.RUNS.count("tick")  # the old leader's scheduler is stopped: later ticks are the follower's
         assert wait_until(lambda: follower.service.is_leader)  # the lease was released: taken at the next check
+        assert lease(engine)[0] == follower.service.holder
         assert next_runs(engine)["test-once"] > soon  # the job kept its next run: it did not fire again
-        time.sleep(LEASE)
-        assert job_helpers.RUNS == ["fired"]
+        assert wait_until(lambda: job_helpers.RUNS.count("tick") > ticks)  # the follower ran its due jobs...
+        assert job_helpers.RUNS.count("fired") == 1  # ...and the one-off was not among them
     finally:
         a.shut()
         b.shut()
@@ -86,8 +102,9 @@ def test_a_dead_leaders_lease_is_taken_over_after_it_expires(database: tuple[Set
         conn.execute(insert(SchedulerLock).values(name=LOCK_NAME, holder="dead-replica", expires_at=expires))
     replica = Replica(settings, engine, "replica-c", dict(JOBS))
     try:
-        time.sleep(LEASE / 3)
-        assert not replica.service.is_leader  # the dead replica's lease has not run out yet
+        while datetime.now(UTC) < expires - timedelta(seconds=0.5):  # watched until the dead lease runs out
+            assert not replica.service.is_leader and lease(engine)[0] == "dead-replica"
+            time.sleep(0.05)
         assert wait_until(lambda: replica.service.is_leader)
         assert datetime.now(UTC) >= expires
         assert set(next_runs(engine)) == set(JOBS)  # the registry's jobs are in the shared job store

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image as PILImage
+from slack_sdk import WebClient
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot.slack.outbox import Deliverer
 from core.settings import Settings, get_settings
 from jobs.tasks import resync_catalogue, send_reminders, sync_timezones, weekly_digest
 from skills.enrolment import enrol
@@ -86,6 +91,24 @@ def test_send_reminders_queues_notices_and_is_idempotent(job_org: Org) -> None:
 def test_weekly_digest_queues_one_per_manager_per_week(job_org: Org) -> None:
     assert weekly_digest(now=MONDAY_NOON) == {"queued": 2}
     assert weekly_digest(now=MONDAY_NOON + timedelta(hours=2)) == {"queued": 0}
+
+
+def test_the_weekly_digest_job_reaches_each_manager_with_its_chart(job_org: Org, slack: FakeSlack) -> None:
+    """From the scheduled job through the outbox to the PNG uploaded under each manager's digest."""
+    job_org.run(enrol, actor=job_org.dana, credential_id="py-101", policy=Policy())
+    assert weekly_digest(now=MONDAY_NOON) == {"queued": 2}
+    outbox = Deliverer(WebClient(token="xoxb-test-token", base_url=slack.api_url), job_org.engine,
+                       rng=random.Random(3))
+    assert outbox.deliver_once(now=MONDAY_NOON + timedelta(minutes=5)).sent == 2
+    uploads = {upload["channel"]: upload for upload in slack.files}
+    assert set(uploads) == {"DMIA", "DOMAR"}
+    for channel, upload in uploads.items():
+        [digest] = slack.messages[channel]
+        assert "learning in week 2030-W10" in digest["text"]
+        assert (upload["filename"], upload["thread_ts"]) == ("team-digest.png", digest["ts"])
+        with PILImage.open(io.BytesIO(upload["content"])) as image:
+            assert image.format == "PNG" and image.width > 100 and image.height > 100
+    assert outbox.deliver_once(now=MONDAY_NOON + timedelta(hours=2)).claimed == 0 and len(slack.files) == 2
 
 
 def test_catalogue_resync_loads_new_entries_and_embeds_nothing_when_unchanged(

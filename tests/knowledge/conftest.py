@@ -17,7 +17,7 @@ FIVE = DATA / "formats" / "five.yaml"
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings isolated from the developer's environment and .env."""
+    """Settings isolated from .env (tests/conftest.py clears every setting from the environment)."""
     return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
 
 

@@ -8,8 +8,9 @@ import pytest
 
 from core.errors import ConfigurationError
 from knowledge.base import KnowledgeBase
+from knowledge.embeddings import get_embedder
 from tests.fakes.openai_server import FakeOpenAI
-from tests.knowledge.conftest import FIVE
+from tests.knowledge.conftest import FIVE, make_settings
 
 MakeKB = Callable[..., KnowledgeBase]
 
@@ -33,3 +34,14 @@ def test_catalogue_embeds_through_the_openai_api_and_records_the_model(
 def test_openai_backend_needs_a_key(make_kb: MakeKB) -> None:
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
         make_kb(embedding_backend="openai")
+
+
+def test_llm_mode_with_local_embeddings_shares_one_encoder(fake_openai: FakeOpenAI) -> None:
+    """The chat server's URL does not make a second local encoder (each would load the model again)."""
+    plain = get_embedder(make_settings())
+    llm = get_embedder(make_settings(openai_api_key="sk-test-123", openai_base_url=fake_openai.base_url))
+    assert llm is plain
+    remote = {"embedding_backend": "openai", "openai_api_key": "sk-test-123"}
+    one = get_embedder(make_settings(openai_base_url=fake_openai.base_url, **remote))
+    other = get_embedder(make_settings(openai_base_url="http://127.0.0.1:9/v1", **remote))
+    assert one is not other  # OpenAI embeddings from two servers stay apart

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,7 @@ from skills.enrolment import approve, decline, enrol, withdraw
 from skills.errors import AlreadyEnrolled, InvalidTransition, PermissionDenied, ValidationFailed
 from skills.models import Employee, Enrolment, EnrolmentEvent, Notice, State
 from skills.policy import Policy
+from tests.blocking import wait_until_blocked
 from tests.skills.factories import Org
 
 POLICY = Policy(approval_cost_threshold=500)
@@ -183,7 +183,7 @@ def test_a_click_that_loses_the_race_is_told_it_is_already_enrolled(org: Org) ->
         enrol(session=first, actor=org.dana, credential_id="py-101", policy=POLICY)  # written, not committed
         racer = threading.Thread(target=second_click)
         racer.start()
-        time.sleep(0.5)  # the second click checks, finds nothing committed, and waits on the insert
+        wait_until_blocked(org.engine, racer)  # the second click found nothing committed; its insert waits
         first.commit()
     racer.join(timeout=30)
     [result] = outcome
@@ -217,7 +217,7 @@ def test_two_racing_decisions_record_only_one(org: Org) -> None:
         approve(session=manager, actor=org.mia, enrolment_id=requested.id)  # written, not committed
         racer = threading.Thread(target=admin_declines)
         racer.start()
-        time.sleep(0.5)  # the admin's decline reads the request while the approval is in flight
+        wait_until_blocked(org.engine, racer)  # the admin's decline waits on the approval in flight
         manager.commit()
     racer.join(timeout=30)
     [result] = outcome

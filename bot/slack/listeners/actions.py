@@ -98,7 +98,8 @@ def _feedback(services: Services) -> Any:
         ref = f"{container.get('channel_id', '')}:{container.get('message_ts', '')}"
         with guarded(client, place), Session(services.engine) as session:
             record_feedback(session=session, actor=place.actor, answer_ref=ref,
-                            helpful=action.get("value") == "helpful", citations=cited(body.get("message") or {}))
+                            helpful=action.get("value") == "helpful", action_ts=str(action.get("action_ts", "")),
+                            citations=cited(body.get("message") or {}))
             session.commit()
             logger.info("slack.feedback helpful=%s", action.get("value") == "helpful")
             if place.response_url or place.shared:

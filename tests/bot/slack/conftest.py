@@ -19,6 +19,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.slack.app import build_app, web_client
+from bot.slack.blocks import ACTION_PREFIX
 from bot.slack.services import Services
 from bot.web.app import build_web_app
 from bot.web.server import serving_in_thread
@@ -94,7 +95,7 @@ class SlackWorld:
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
 
     def press(self, user: str, message: dict[str, Any], label: str, *, channel: str = "",
-              ephemeral: bool = False, response_url: str | None = None) -> httpx.Response:
+              ephemeral: bool = False, response_url: str | None = None, action_ts: str = "") -> httpx.Response:
         """Press the button whose label starts with `label` on a message the fake recorded (its args)."""
         for block in message.get("blocks", []):
             for element in block.get("elements", []) if block.get("type") == "actions" else []:
@@ -111,7 +112,7 @@ class SlackWorld:
                                                                 "blocks": message.get("blocks", [])},
                         "response_url": response_url or self.slack.response_url("button"),
                         "actions": [{**element, "block_id": block.get("block_id", "b"),
-                                     "action_ts": f"{time.time():.6f}"}]})
+                                     "action_ts": action_ts or f"{time.time():.6f}"}]})
         raise AssertionError(f"no button {label!r} in {json.dumps(message)[:500]}")
 
     def wait(self, check: Callable[[], Any], timeout: float = 15.0) -> Any:
@@ -123,6 +124,25 @@ class SlackWorld:
                 return value
             time.sleep(0.02)
         raise AssertionError(f"timed out; Slack saw {[c.method for c in self.slack.calls]}")
+
+    def settle(self, rounds: int = 2) -> None:
+        """Wait until the app has finished the work of every request sent before (then assert what did NOT happen).
+
+        Needs the one-worker world (`serial_world`): lazy work then runs in the order it was queued, so once a
+        sentinel press sent now is answered (through a response_url the fake keeps out of `calls`), all work
+        queued before it is done; the second round covers work that this work queued in turn.
+        """
+        assert self.services.settings.badger_slack_workers == 1, "settle() needs the serial_world fixture"
+        for _ in range(rounds):
+            name = f"sentinel-{next(_ids)}"
+            button = {"type": "button", "action_id": f"{ACTION_PREFIX}sentinel", "block_id": "b", "value": "",
+                      "text": {"type": "plain_text", "text": "sentinel"}, "action_ts": f"{time.time():.6f}"}
+            assert self.interact({
+                "type": "block_actions", "user": {"id": "USENTINEL"}, "channel": {"id": "C0SENTINEL"},
+                "container": {"type": "message", "channel_id": "C0SENTINEL", "is_ephemeral": True,
+                              "message_ts": "1.0"},
+                "response_url": self.slack.response_url(name), "actions": [button]}).status_code == 200
+            self.wait(lambda name=name: name in self.slack.sentinels)  # type: ignore[misc]
 
     def enrolments(self) -> list[Enrolment]:
         """Every enrolment row."""
@@ -168,3 +188,9 @@ def make_slack_world(tmp_path: Path, slack: FakeSlack) -> Iterator[Callable[...,
 def world(make_slack_world: Callable[..., SlackWorld]) -> SlackWorld:
     """The offline app."""
     return make_slack_world()
+
+
+@pytest.fixture
+def serial_world(make_slack_world: Callable[..., SlackWorld]) -> SlackWorld:
+    """The offline app with one answer thread, so `settle()` can tell when everything sent before is done."""
+    return make_slack_world(badger_slack_workers=1)

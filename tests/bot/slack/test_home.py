@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -94,13 +93,14 @@ def test_updating_progress_from_home(world: SlackWorld) -> None:
 
 
 @pytest.mark.parametrize("value", ["120", "-5", "", "4.5", "²"])
-def test_a_bad_percentage_is_shown_in_the_form_and_changes_nothing(world: SlackWorld, value: str) -> None:
+def test_a_bad_percentage_is_shown_in_the_form_and_changes_nothing(serial_world: SlackWorld, value: str) -> None:
+    world = serial_world
     enrolment = run(world, enrol, actor=DANA, credential_id="py-basics", policy=Policy())
     run(world, update_progress, actor=DANA, enrolment_id=enrolment, percent=40)
     press_in_view(world, "UDANA", open_home(world, "UDANA"), "Update progress")
     answer = submit(world, "UDANA", opened(world), {"percent": {"percent": {"type": "number_input", "value": value}}})
     assert answer["response_action"] == "errors" and "0 to 100" in answer["errors"]["percent"]
-    time.sleep(0.3)
+    world.settle()
     assert world.enrolments()[0].percent == 40 and world.slack.posted() == []
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -79,20 +78,23 @@ def test_declining_from_the_approval_dm_settles_its_buttons(world: SlackWorld) -
     assert world.enrolments()[0].state == State.DECLINED
 
 
-def test_forged_origin_metadata_does_not_touch_other_messages(world: SlackWorld) -> None:
+def test_forged_origin_metadata_does_not_touch_other_messages(serial_world: SlackWorld) -> None:
+    world = serial_world
     request = run(world, enrol, actor=DANA, credential_id="k8s-dev", policy=Policy())
     forged = modals.decline_modal(enrolment_id=request, title="x", origin={"channel": "C0GENERAL", "ts": "1.1"})
     submit(world, "UMIA", forged, reason("Not this quarter."))
-    dm_to(world, "UMIA")
-    assert world.enrolments()[0].state == State.DECLINED and world.slack.of("chat.update") == []
+    world.settle()  # the decline, the DM, the Home and the (refused) settling of the origin are all done
+    assert world.enrolments()[0].state == State.DECLINED and "Declined" in dm_to(world, "UMIA")[-1]
+    assert world.slack.of("chat.update") == []
 
 
-def test_declining_without_a_reason_is_shown_in_the_form(world: SlackWorld) -> None:
+def test_declining_without_a_reason_is_shown_in_the_form(serial_world: SlackWorld) -> None:
+    world = serial_world
     run(world, enrol, actor=DANA, credential_id="k8s-dev", policy=Policy())
     press_in_view(world, "UMIA", open_home(world, "UMIA"), "Decline")
     answer = submit(world, "UMIA", opened(world), reason("   "))
     assert answer["response_action"] == "errors" and "reason" in answer["errors"]
-    time.sleep(0.3)
+    world.settle()
     assert world.enrolments()[0].state == State.REQUESTED
 
 
@@ -140,10 +142,11 @@ def test_someone_who_is_not_the_manager_cannot_nominate(world: SlackWorld) -> No
     (nominate_values("UDANA", "py-data", "  "), "reason"),
     (nominate_values("UDANA", "py-data", "ok", due="2001-01-01"), "due"),
 ])
-def test_bad_nominations_are_shown_in_the_form(world: SlackWorld, values: dict[str, Any], block: str) -> None:
+def test_bad_nominations_are_shown_in_the_form(serial_world: SlackWorld, values: dict[str, Any], block: str) -> None:
+    world = serial_world
     answer = submit(world, "UMIA", modals.nominate_modal(), values)
     assert answer["response_action"] == "errors" and block in answer["errors"]
-    time.sleep(0.2)
+    world.settle()
     assert world.enrolments() == []
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from bot.slack.listeners.actions import THANKS
 from skills.assistant.messages import Action
 from skills.models import AnswerFeedback
 from tests.bot.slack.conftest import SlackWorld
@@ -76,7 +77,7 @@ def test_details_button_answers_in_the_same_dm(world: SlackWorld) -> None:
 def test_feedback_is_stored_per_answer_and_user(world: SlackWorld) -> None:
     answer = answer_to(world, "UDANA", "sql course")
     world.press("UDANA", answer, "👍")
-    world.press("UDANA", answer, "👎")  # changed her mind: the latest vote wins
+    world.press("UDANA", answer, "👎")  # changed her mind: the latest press wins, whichever listener stores last
     world.slack.wait_for("chat.postEphemeral", 2)
 
     def rows() -> list[AnswerFeedback]:
@@ -86,6 +87,17 @@ def test_feedback_is_stored_per_answer_and_user(world: SlackWorld) -> None:
     stored = rows()
     assert [(r.user_id, r.helpful, r.answer_ref) for r in stored] == [("UDANA", False, f"DDANA:{answer['ts']}")]
     assert stored[0].citations[0] == "sql-intro"
+
+
+def test_a_feedback_press_delivered_late_does_not_replace_a_newer_vote(world: SlackWorld) -> None:
+    answer = answer_to(world, "UDANA", "sql course")
+    world.press("UDANA", answer, "👎", action_ts="1700000002.000000")
+    world.slack.wait_for("chat.postEphemeral", 1)  # stored
+    world.press("UDANA", answer, "👍", action_ts="1700000001.000000")  # pressed earlier, arrives later
+    thanks = world.slack.wait_for("chat.postEphemeral", 2)
+    assert [c.args["text"] for c in thanks] == [THANKS, THANKS]  # the user is thanked, never told of a clash
+    with Session(world.kb.engine) as session:
+        assert [r.helpful for r in session.exec(select(AnswerFeedback))] == [False]
 
 
 def test_button_on_an_ephemeral_reply_answers_through_response_url(world: SlackWorld) -> None:

@@ -9,11 +9,12 @@ from bot.cli_db import upgrade_database
 from tests.bot.slack.conftest import SlackWorld
 
 
-def test_bad_signature_and_stale_timestamp_are_refused(world: SlackWorld) -> None:
+def test_bad_signature_and_stale_timestamp_are_refused(serial_world: SlackWorld) -> None:
+    world = serial_world
     body = json.dumps({"type": "event_callback", "event_id": "Ev1", "event": {"type": "app_mention"}}).encode()
     assert world.post(body, "application/json", secret="not-the-secret").status_code == 401
     assert world.post(body, "application/json", timestamp=int(time.time()) - 600).status_code == 401
-    time.sleep(0.2)
+    world.settle()
     assert world.slack.calls == [c for c in world.slack.calls if c.method == "auth.test"]  # nothing reached Slack
 
 
@@ -45,7 +46,8 @@ def test_dm_gets_a_placeholder_updated_with_the_answer(world: SlackWorld) -> Non
     assert len(update["blocks"]) <= 50
 
 
-def test_a_retried_event_is_answered_once(world: SlackWorld) -> None:
+def test_a_retried_event_is_answered_once(serial_world: SlackWorld) -> None:
+    world = serial_world
     world.dm("UDANA", "free python course", )
     first = world.slack.wait_for("chat.update")
     event = {"type": "message", "channel_type": "im", "channel": "DDANA", "user": "UDANA", "text": "my status",
@@ -54,14 +56,15 @@ def test_a_retried_event_is_answered_once(world: SlackWorld) -> None:
     world.slack.wait_for("chat.update", 2)
     assert world.event(event, event_id="EvSAME", retry=1).status_code == 200
     assert world.event(event, event_id="EvSAME", retry=2).status_code == 200
-    time.sleep(0.5)
+    world.settle()
     assert len(world.slack.of("chat.update")) == len(first) + 1
 
 
-def test_the_bots_own_messages_and_edits_are_ignored(world: SlackWorld) -> None:
+def test_the_bots_own_messages_and_edits_are_ignored(serial_world: SlackWorld) -> None:
+    world = serial_world
     world.dm("UDANA", "hello", bot_id="B0BADGER")
     world.dm("UDANA", "hello", subtype="message_changed")
-    time.sleep(0.5)
+    world.settle()
     assert world.slack.posted() == []
 
 

@@ -45,7 +45,8 @@ def socket(slack: FakeSlack) -> Iterator[FakeSocketMode]:
 def settings(tmp_path: Path, slack: FakeSlack) -> Settings:
     """Socket Mode settings over a migrated database holding the test catalogue and org."""
     settings = make_settings(badger_data_dir=tmp_path / "data", slack_bot_token=TOKEN, slack_app_token=APP_TOKEN,
-                             slack_api_url=slack.api_url, badger_outbox_interval_seconds=0.2)
+                             slack_api_url=slack.api_url, badger_outbox_interval_seconds=0.2,
+                             badger_slack_workers=1, badger_answer_processes=1)  # one of each: work runs in order
     settings.badger_data_dir.mkdir(parents=True)
     upgrade_database(settings.resolved_database_url)
     kb = KnowledgeBase(settings)
@@ -120,8 +121,11 @@ def test_socket_mode_acks_over_the_socket_and_answers_through_the_web_api(
 
         again = socket.push("events_api", dm_event("EvSOCKET1", "free python course"), retry_attempt=1)
         socket.wait_ack(again)  # acked, so Slack stops retrying, but answered once
-        time.sleep(0.5)
-        assert len(slack.of("chat.update")) == 1 and len(slack.posted()) == 1
+        sentinel = socket.push("events_api", dm_event("EvSOCKET2", "sql course"))  # queued after any retry work
+        socket.wait_ack(sentinel)
+        updates = slack.wait_for("chat.update", 2, timeout=30)
+        assert "SQL for Everyone" in json.dumps(updates[-1].args["blocks"])  # the sentinel's answer came last
+        assert len(slack.of("chat.update")) == 2 and len(slack.posted()) == 2
 
     serve_while(settings, drive)
     assert not socket.connections  # SIGTERM closed the socket

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from skills.assistant.intents import Intent
 from skills.assistant.messages import Action
 from skills.assistant.router import route
 
+ROOT = Path(__file__).resolve().parents[3]
 CASES = [
     ("free python course", Intent.FIND, {"query": "free python course"}),
     ("/learn kubernetes for beginners", Intent.FIND, {"query": "kubernetes for beginners"}),
@@ -66,8 +73,15 @@ def test_refinements_carry_their_constraints() -> None:
     assert refine is not None and refine.free
 
 
-def test_routing_is_deterministic() -> None:
-    assert all(route(text) == route(text) for text, _, _ in CASES)
+def test_routing_is_deterministic_across_processes() -> None:
+    """Another process (another hash seed: set and dict orders differ) routes every phrasing the same way."""
+    code = ("import json, sys; from skills.assistant.router import route; "
+            "print(json.dumps([repr(route(t)) for t in json.loads(sys.stdin.read())]))")
+    texts = [text for text, _, _ in CASES]
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=ROOT).stdout
+        assert json.loads(out) == [repr(route(text)) for text in texts]
 
 
 def test_button_actions_round_trip_and_reject_garbage() -> None:

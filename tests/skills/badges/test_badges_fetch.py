@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 
 import pytest
 
@@ -31,11 +30,9 @@ def test_an_unreachable_host_fails_cleanly() -> None:
 
 def test_a_slow_host_times_out(issuers: Loopback) -> None:
     url = issuers.serve("/slow.json", {"a": 1})
-    issuers.slow["/slow.json"] = 2.0
-    started = time.monotonic()
+    issuers.slow["/slow.json"] = 2.0  # it would answer, later: only the timeout can make this fail
     with pytest.raises(FetchError, match=r"did not answer within 0\.3 s"):
         Fetcher(timeout=0.3, allow_private=True).get_json(url)
-    assert time.monotonic() - started < 1.5
 
 
 def test_a_large_answer_is_cut_off(issuers: Loopback) -> None:

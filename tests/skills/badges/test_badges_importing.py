@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import pytest
 from sqlmodel import Session, select
@@ -15,6 +14,7 @@ from skills.enrolment import enrol
 from skills.errors import PermissionDenied
 from skills.models import Badge, Employee, Enrolment, EnrolmentEvent, State
 from skills.policy import Policy
+from tests.blocking import wait_until_blocked
 from tests.skills.badges.badge_helpers import credential, email_identifier, sign_di, sign_jwt
 from tests.skills.factories import Org
 
@@ -171,7 +171,7 @@ def test_two_imports_at_the_same_moment_record_one_badge(org_with_emails: Org, d
 
         racer = threading.Thread(target=second)
         racer.start()
-        time.sleep(0.5)
+        wait_until_blocked(org.engine, racer)  # its insert waits on the unique index
         first.commit()
         racer.join(timeout=10)
     assert results["first"].created and not results["second"].created

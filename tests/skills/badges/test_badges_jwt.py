@@ -52,7 +52,10 @@ def test_signed_with_another_key_fails_the_proof() -> None:
 
 def test_an_expired_jwt_fails() -> None:
     token = sign_jwt(credential(), claims={"exp": int(time.time()) - 60})
-    assert not verify_badge(token, fetcher=OFFLINE).valid
+    result = verify_badge(token, fetcher=OFFLINE)
+    assert not result.valid and result.failed == "validity" and result.errors == ["validity: the JWT has expired"]
+    fresh = verify_badge(sign_jwt(credential(), claims={"exp": int(time.time()) + 600}), fetcher=OFFLINE)
+    assert fresh.valid  # the same token not yet expired passes: the expiry alone failed it
 
 
 def test_iss_must_be_the_issuer() -> None:
