@@ -1,0 +1,1 @@
+"""Badger's web surfaces (ASGI)."""
