@@ -55,7 +55,7 @@ def serve(
         link = sign_in_link(settings, user, chosen)
     kb = knowledge()
     out.print(f"The L&D console: {console_url(settings, chosen)}\nSign in (once, within "
-              f"{settings.badger_console_link_minutes:g} minutes): {link}")
+              f"{settings.badger_console_link_minutes:g} minutes): {link}", soft_wrap=True)
     uvicorn.run(build_console(settings, kb.engine, kb), host="127.0.0.1", port=chosen, log_level="warning")
 
 

@@ -21,7 +21,7 @@ def _colour(share: float) -> str:
 def heatmap(cov: Coverage, base: str, max_skills: int) -> Markup:
     """Teams as rows, the most needed role skills as columns; each cell links to its people."""
     skills = cov.skills[:max_skills]
-    width = LEFT + CELL_W * max(len(skills), 1) + 10
+    width = LEFT + CELL_W * max(len(skills), 1) + 140  # room for the last rotated label
     height = TOP + CELL_H * max(len(cov.teams), 1) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Skill coverage by team" '
              f'width="{width}" height="{height}" font-family="system-ui, sans-serif" font-size="12">']
