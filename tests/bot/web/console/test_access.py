@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -95,3 +96,15 @@ def test_admin_sees_everyone_and_managers_only_their_reports(shared_console: Con
     assert sorted(re.findall(r"^(U\w+),", max_, re.M)) == ["UDANA", "UERIN", "UMIA"]
     mia = console.sign_in("UMIA").get("/people.csv?table=people").text
     assert sorted(re.findall(r"^(U\w+),", mia, re.M)) == ["UDANA", "UERIN"]
+
+
+def test_scopes_and_every_page_on_postgresql(make_console: Callable[..., Console], postgres_url: str) -> None:
+    console = make_console(database_url=postgres_url)
+    max_ = console.sign_in("UMAX")
+    people = max_.get("/people.csv?table=people").text
+    assert sorted(re.findall(r"^(U\w+),", people, re.M)) == ["UDANA", "UERIN", "UMIA"]
+    admin = console.sign_in("UADA")
+    for path, table in every_request():
+        assert fetch(admin, path, table).status_code == 200, (path, table)
+        assert fetch(max_, path, table).status_code == (403 if path in ADMIN_ONLY else 200), (path, table)
+    assert "2026-09,0,2,2,0,0,1" in admin.get("/overview.csv?table=funnel").text
