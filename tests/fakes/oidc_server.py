@@ -55,7 +55,8 @@ class FakeOIDC:
         form = await request.form()
         client = base64.b64decode(basic).decode() if basic else f"{form.get('client_id')}:{form.get('client_secret')}"
         grant = self.codes.pop(str(form.get("code")), None)
-        if client != f"{CLIENT_ID}:{CLIENT_SECRET}" or grant is None or form.get("redirect_uri") != grant["redirect_uri"]:
+        if client != f"{CLIENT_ID}:{CLIENT_SECRET}" or grant is None or \
+                form.get("redirect_uri") != grant["redirect_uri"]:
             return JSONResponse({"error": "invalid_grant"}, status_code=400)
         now = int(time.time())
         claims: dict[str, Any] = {"iss": self.url, "aud": self.audience, "sub": self.user, "iat": now,
