@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as select_many
 from sqlmodel import Session, col, select
 
 from knowledge.models import Credential
-from skills.access import Actor
-from skills.console.access import Scope, visible_ids
+from skills.console.access import Scope
+from skills.console.models import TalentOptOut
 from skills.console.tables import Table
-from skills.gaps import Finder, talent_search
+from skills.gaps import Finder
 from skills.models import Badge, Employee, Enrolment, RoleSkill, State
 from skills.normalise import normalise_role, normalise_skill
 
@@ -21,56 +24,73 @@ GAPS_SHOWN = 15
 
 @dataclass(frozen=True)
 class Coverage:
-    """Per team and skill: how many people need it (by role) and how many hold it (earned badges)."""
+    """Per team and skill: how many people need it (by role) and how many of them hold it (earned badges)."""
 
     teams: list[str]
     skills: list[tuple[str, str]]  # (skill key, display name), most needed first
-    need: dict[tuple[str, str], list[str]]  # (team, skill key) -> user ids whose role needs it
-    have: dict[tuple[str, str], set[str]]  # (team, skill key) -> of those, who hold it
+    need: dict[tuple[str, str], int]  # (team, skill key) -> people whose role needs it
+    have: dict[tuple[str, str], int]  # (team, skill key) -> of those, how many hold it
 
     def share(self, team: str, skill_key: str) -> float | None:
         """The share of the people needing the skill who hold it; None when nobody on the team needs it."""
         needing = self.need.get((team, skill_key))
-        return None if not needing else len(self.have.get((team, skill_key), ())) / len(needing)
+        return None if not needing else self.have.get((team, skill_key), 0) / needing
 
 
-def _held(session: Session, scope: Scope) -> dict[str, set[str]]:
-    held: dict[str, set[str]] = defaultdict(set)
-    earned = (
-        select(Enrolment.employee_id, Credential.skills)
-        .join(Credential, col(Enrolment.credential_id) == col(Credential.id))
-        .where(Enrolment.state == State.EARNED, scope.covers(col(Enrolment.employee_id)))
-    )
-    for employee_id, skills in session.exec(earned):
-        held[employee_id].update(normalise_skill(s) for s in skills)
-    for employee_id, skills in session.exec(
-        select(Badge.employee_id, Badge.skills).where(scope.covers(col(Badge.employee_id)))
-    ):
-        held[employee_id].update(normalise_skill(s) for s in skills)
+NO_TEAM = "(no team)"
+
+
+def _profiles(session: Session) -> dict[str, list[RoleSkill]]:
+    profiles: dict[str, list[RoleSkill]] = defaultdict(list)
+    for row in session.exec(select(RoleSkill).order_by(col(RoleSkill.position))):
+        profiles[row.role_key].append(row)
+    return profiles
+
+
+def _taught(session: Session) -> dict[str, set[str]]:
+    """Normalised skills per credential id."""
+    return {cid: {normalise_skill(s) for s in skills} for cid, skills in session.exec(
+        select(Credential.id, Credential.skills))}
+
+
+def _holders(session: Session, where: Any) -> dict[str, tuple[str, str, set[str]]]:
+    """user id -> (team, role key, skills held through earned enrolments and verified badges), for people matching."""
+    taught = _taught(session)
+    held: dict[str, tuple[str, str, set[str]]] = {}
+    earned = (select(Enrolment.employee_id, Employee.team, Employee.role, Enrolment.credential_id)
+              .join(Employee, col(Employee.user_id) == col(Enrolment.employee_id))
+              .where(Enrolment.state == State.EARNED, where))
+    for user_id, team, role, credential_id in session.exec(earned):
+        entry = held.setdefault(user_id, (team or NO_TEAM, normalise_role(role or ""), set()))
+        entry[2].update(taught.get(credential_id, ()))
+    badges = (select(Badge.employee_id, Employee.team, Employee.role, Badge.skills)
+              .join(Employee, col(Employee.user_id) == col(Badge.employee_id)).where(where))
+    for user_id, team, role, skills in session.exec(badges):
+        entry = held.setdefault(user_id, (team or NO_TEAM, normalise_role(role or ""), set()))
+        entry[2].update(normalise_skill(s) for s in skills)
     return held
 
 
 def coverage(session: Session, scope: Scope) -> Coverage:
-    """Who in the scope needs which role skill, and who holds it."""
-    profiles: dict[str, list[RoleSkill]] = defaultdict(list)
-    for row in session.exec(select(RoleSkill).order_by(col(RoleSkill.position))):
-        profiles[row.role_key].append(row)
-    held = _held(session, scope)
-    need: dict[tuple[str, str], list[str]] = defaultdict(list)
-    have: dict[tuple[str, str], set[str]] = defaultdict(set)
+    """How many people in the scope need each role skill, per team, and how many hold it (counted in SQL)."""
+    profiles = _profiles(session)
+    need: Counter[tuple[str, str]] = Counter()
+    have: Counter[tuple[str, str]] = Counter()
     names: dict[str, str] = {}
     demand: Counter[str] = Counter()
     teams: set[str] = set()
-    people = select(Employee.user_id, Employee.team, Employee.role).where(scope.covers(col(Employee.user_id)))
-    for user_id, team, role in session.exec(people):
-        team = team or "(no team)"
+    counts = (select(Employee.team, Employee.role, func.count()).where(scope.covers(col(Employee.user_id)))
+              .group_by(col(Employee.team), col(Employee.role)))
+    for team, role, count in session.exec(counts):
         for row in profiles.get(normalise_role(role or ""), ()):
-            teams.add(team)
-            need[(team, row.skill_key)].append(user_id)
+            teams.add(team or NO_TEAM)
+            need[(team or NO_TEAM, row.skill_key)] += count
             names.setdefault(row.skill_key, row.skill)
-            demand[row.skill_key] += 1
-            if row.skill_key in held.get(user_id, ()):
-                have[(team, row.skill_key)].add(user_id)
+            demand[row.skill_key] += count
+    for team, role_key, held in _holders(session, scope.covers(col(Employee.user_id))).values():
+        for row in profiles.get(role_key, ()):
+            if row.skill_key in held:
+                have[(team, row.skill_key)] += 1
     skills = [(key, names[key]) for key, _ in sorted(demand.items(), key=lambda kv: (-kv[1], names[kv[0]].lower()))]
     return Coverage(sorted(teams), skills, dict(need), dict(have))
 
@@ -82,8 +102,8 @@ def heatmap_table(cov: Coverage) -> Table:
         for key, name in cov.skills:
             needing = cov.need.get((team, key))
             if needing:
-                holding = len(cov.have.get((team, key), ()))
-                rows.append((team, name, len(needing), holding, round(100 * holding / len(needing), 1)))
+                holding = cov.have.get((team, key), 0)
+                rows.append((team, name, needing, holding, round(100 * holding / needing, 1)))
     return Table("heatmap", "Skill coverage by team", ["Team", "Skill", "People needing it", "Holding it", "% covered"],
                  rows)
 
@@ -91,8 +111,8 @@ def heatmap_table(cov: Coverage) -> Table:
 def gaps_table(cov: Coverage, finder: Finder | None, *, limit: int | None = GAPS_SHOWN) -> Table:
     """The skills most missing across the scope, with credentials in the catalogue that teach them."""
     missing: Counter[str] = Counter()
-    for (_, key), needing in cov.need.items():
-        missing[key] += len(needing) - len(cov.have.get((_, key), ()))
+    for (team, key), needing in cov.need.items():
+        missing[key] += needing - cov.have.get((team, key), 0)
     names = dict(cov.skills)
     ranked = [(k, n) for k, n in sorted(missing.items(), key=lambda kv: (-kv[1], names[kv[0]].lower())) if n > 0]
     rows = []
@@ -105,23 +125,49 @@ def gaps_table(cov: Coverage, finder: Finder | None, *, limit: int | None = GAPS
     return Table("gaps", "Largest skill gaps", ["Skill", "People missing it", "Credentials that teach it"], rows)
 
 
-def cell_people(session: Session, scope: Scope, cov: Coverage, team: str, skill: str) -> Table:
-    """The people behind one heatmap cell: who needs the skill and whether they hold it."""
+def cell_people(session: Session, scope: Scope, team: str, skill: str) -> Table:
+    """The people behind one heatmap cell: who on the team needs the skill by role, and whether they hold it."""
     key = normalise_skill(skill)
-    needing = cov.need.get((team, key), [])
-    holding = cov.have.get((team, key), set())
-    names = dict(session.exec(select(Employee.user_id, Employee.name).where(col(Employee.user_id).in_(needing))).all())
-    rows = sorted(((uid, names.get(uid, uid), uid in holding) for uid in needing), key=lambda r: (r[2], r[1]))
-    return Table("cell", f"{team}: {dict(cov.skills).get(key, skill)}", ["Slack id", "Name", "Holds it"], rows,
-                 links={"Name": ("people/", 0)})
+    roles = set(session.exec(select(RoleSkill.role_key).where(RoleSkill.skill_key == key)).all())
+    on_team = col(Employee.team).is_(None) if team == NO_TEAM else col(Employee.team) == team
+    members = [(uid, name) for uid, name, role in session.exec(
+        select(Employee.user_id, Employee.name, Employee.role).where(on_team, scope.covers(col(Employee.user_id))))
+        if normalise_role(role or "") in roles]
+    held = _holders(session, on_team & scope.covers(col(Employee.user_id)))
+    rows = sorted(((uid, name, key in held.get(uid, ("", "", set()))[2]) for uid, name in members),
+                  key=lambda r: (r[2], r[1]))
+    return Table("cell", f"{team}: {skill}", ["Slack id", "Name", "Holds it"], rows, links={"Name": ("people/", 0)})
 
 
 def talent(session: Session, scope: Scope, *, skill: str, team: str | None = None, limit: int = 500) -> Table:
-    """Who has earned a credential teaching the skill (verified badges first), within the scope and team."""
-    holders = talent_search(session=session, actor=Actor(scope.user_id), skill=skill, limit=limit * 4)
-    seen = visible_ids(session, scope, sorted({h.employee_id for h in holders}))
-    chosen = [h for h in holders if h.employee_id in seen and (not team or h.team == team)]
-    chosen.sort(key=lambda h: (not h.verified, h.name.lower()))
-    rows = [(h.employee_id, h.name, h.team, h.role, h.title, h.earned_at, h.verified) for h in chosen[:limit]]
+    """Who earned a credential (or holds a verified badge) teaching the skill, verified first, within the scope.
+
+    People who opted out of talent search are never listed.
+    """
+    key = normalise_skill(skill)
+    teaching = [cid for cid, skills in _taught(session).items() if key in skills]
+    hidden = select(TalentOptOut.user_id)
+    visible = scope.covers(col(Employee.user_id)) & col(Employee.user_id).not_in(hidden)
+    if team:
+        visible = visible & (col(Employee.team) == team)
+    verified = col(Enrolment.badge_verified_at).is_not(None)
+    earned = (
+        select_many(col(Employee.user_id), col(Employee.name), col(Employee.team), col(Employee.role),
+                    col(Credential.title), col(Enrolment.earned_at), verified)
+        .join(Enrolment, col(Enrolment.employee_id) == col(Employee.user_id))
+        .join(Credential, col(Credential.id) == col(Enrolment.credential_id))
+        .where(col(Enrolment.state) == State.EARNED, col(Enrolment.credential_id).in_(teaching), visible)
+        .order_by(verified.desc(), col(Employee.name)).limit(limit)
+    )
+    rows = [tuple(r) for r in session.execute(earned)] if teaching else []
+    badges = (select_many(col(Employee.user_id), col(Employee.name), col(Employee.team), col(Employee.role),
+                          col(Badge.achievement), col(Badge.verified_at), col(Badge.skills), col(Badge.credential_id))
+              .join(Badge, col(Badge.employee_id) == col(Employee.user_id)).where(visible))
+    listed = {(r[0], r[4]) for r in rows}
+    for uid, name, team_, role, achievement, at, skills, credential_id in session.execute(badges):
+        if credential_id not in teaching and key in {normalise_skill(s) for s in skills} \
+                and (uid, achievement) not in listed:
+            rows.append((uid, name, team_, role, achievement, at, True))
+    rows.sort(key=lambda r: (not r[6], str(r[1]).lower()))
     return Table("talent", f"Who has {skill}", ["Slack id", "Name", "Team", "Role", "Credential", "Earned", "Verified"],
-                 rows, links={"Name": ("people/", 0)})
+                 rows[:limit], links={"Name": ("people/", 0)})

@@ -44,6 +44,18 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def csv_chunks(table: Table, rows_per_chunk: int = 1000) -> Iterator[str]:
+    """The CSV in chunks of many rows (a server hands each chunk over separately: one per row is slow)."""
+    chunk: list[str] = []
+    for line in csv_lines(table):
+        chunk.append(line)
+        if len(chunk) >= rows_per_chunk:
+            yield "".join(chunk)
+            chunk.clear()
+    if chunk:
+        yield "".join(chunk)
+
+
 def csv_lines(table: Table) -> Iterator[str]:
     """The table as CSV text, a line at a time; cells a spreadsheet would run as formulas are quoted inert."""
     import csv

@@ -36,7 +36,7 @@ from skills.console.access import Scope as ConsoleScope
 from skills.console.access import console_scope
 from skills.console.overview import set_team_budget
 from skills.console.signin import RateLimit, current_session, end_session, redeem_link_token, start_session
-from skills.console.tables import Table, cell, csv_lines
+from skills.console.tables import Table, cell, csv_chunks
 from skills.console.uploads import (
     CatalogueDiff,
     apply_catalogue,
@@ -324,7 +324,7 @@ class Console:
 
         def lines() -> Iterator[str]:
             try:
-                yield from csv_lines(holder["make"]())
+                yield from csv_chunks(holder["make"]())
             finally:
                 session.close()
 

@@ -73,8 +73,7 @@ def skills_page(ctx: Ctx) -> PageData:
 
 def cell_page(ctx: Ctx) -> PageData:
     team, skill = ctx.params.get("team", ""), ctx.params.get("skill", "")
-    cov = insight.coverage(ctx.session, ctx.scope)
-    people_of_cell = insight.cell_people(ctx.session, ctx.scope, cov, team, skill)
+    people_of_cell = insight.cell_people(ctx.session, ctx.scope, team, skill)
     return PageData(f"{skill} in {team}", {"cell": lambda: people_of_cell})
 
 
