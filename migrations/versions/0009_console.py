@@ -24,6 +24,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Apply this migration (tables the app already created at start-up are left as they are)."""
     tables = set(sa.inspect(op.get_bind()).get_table_names())
+    if 'ix_enrolmentevent_at' not in {i['name'] for i in sa.inspect(op.get_bind()).get_indexes('enrolmentevent')}:
+        with op.batch_alter_table('enrolmentevent', schema=None) as batch_op:
+            batch_op.create_index(batch_op.f('ix_enrolmentevent_at'), ['at'], unique=False)
 
     if 'admin_action' not in tables:
         op.create_table('admin_action',
@@ -94,6 +97,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this migration."""
+    with op.batch_alter_table('enrolmentevent', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enrolmentevent_at'))
     op.drop_table('talent_opt_out')
     with op.batch_alter_table('console_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_console_session_user_id'))

@@ -14,6 +14,7 @@ from skills.errors import PermissionDenied
 from skills.models import Employee
 
 ADMIN_ONLY = "Only L&D admins can do that."
+MAX_LISTED = 5_000
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,13 @@ class Scope:
     user_id: str
     name: str
     is_admin: bool
+    reports: tuple[str, ...] | None = None  # a manager's people, read once per request when not too many
 
     def people(self) -> Any:
-        """A subquery of the user ids this scope may see (everyone for admins)."""
+        """The user ids this scope may see: a list, or a subquery (everyone for admins)."""
         if self.is_admin:
             return select(Employee.user_id)
-        return reports_of(self.user_id)
+        return list(self.reports) if self.reports is not None else reports_of(self.user_id)
 
     def covers(self, column: Any) -> ColumnElement[bool]:
         """A WHERE clause keeping rows whose employee column is within the scope."""
@@ -54,7 +56,12 @@ def console_scope(session: Session, actor: Actor) -> Scope:
         has_reports = session.exec(select(Employee.user_id).where(Employee.manager_id == me.user_id).limit(1)).first()
         if has_reports is None:
             raise PermissionDenied("The L&D console is for L&D admins and managers.")
-    return Scope(user_id=me.user_id, name=me.name, is_admin=me.is_admin)
+    if me.is_admin:
+        return Scope(user_id=me.user_id, name=me.name, is_admin=True)
+    # An id list lets the database use its indexes; a very large org falls back to the recursive subquery.
+    reports = session.exec(reports_of(me.user_id).limit(MAX_LISTED + 1)).all()
+    listed = tuple(reports) if len(reports) <= MAX_LISTED else None
+    return Scope(user_id=me.user_id, name=me.name, is_admin=False, reports=listed)
 
 
 def require_admin(scope: Scope) -> None:

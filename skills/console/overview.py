@@ -26,10 +26,12 @@ def funnel(session: Session, scope: Scope) -> Table:
     when = month(session, EnrolmentEvent.at)
     query = (
         select(when, EnrolmentEvent.to_state, func.count())
-        .join(Enrolment, col(Enrolment.id) == col(EnrolmentEvent.enrolment_id))
-        .where(col(EnrolmentEvent.to_state).in_(FUNNEL), scope.covers(col(Enrolment.employee_id)))
+        .where(col(EnrolmentEvent.to_state).in_(FUNNEL))
         .group_by(when, EnrolmentEvent.to_state)
     )
+    if not scope.is_admin:  # admins count everything: no join
+        query = query.join(Enrolment, col(Enrolment.id) == col(EnrolmentEvent.enrolment_id)).where(
+            scope.covers(col(Enrolment.employee_id)))
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for at, state, count in session.exec(query):
         counts[at][state] = count

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
@@ -22,10 +23,13 @@ class Table:
     links: dict[str, tuple[str, int]] = field(default_factory=dict)
     note: str = ""
 
-    def materialised(self) -> list[tuple[Any, ...]]:
-        """The rows as a list (reads an iterator once)."""
+    def materialised(self, limit: int | None = None) -> list[tuple[Any, ...]]:
+        """The rows as a list (reads an iterator once); past `limit` rows, the rest is left to the CSV."""
         if not isinstance(self.rows, list):
-            self.rows = list(self.rows)
+            self.rows = list(islice(self.rows, limit + 1)) if limit is not None else list(self.rows)
+        if limit is not None and len(self.rows) > limit:
+            self.rows = self.rows[:limit]
+            self.note = f"The first {limit:,} rows; download the CSV for all of them."
         return self.rows
 
 

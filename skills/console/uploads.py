@@ -7,6 +7,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_dc
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,7 +94,9 @@ def catalogue_dry_run(*, session: Session, scope: Scope, data_dir: Path, filenam
         probe = Path(folder) / name
         probe.write_bytes(content)
         parsed = parse_files([probe])
-    diff = CatalogueDiff(upload_id=None, filename=name, replace=replace, issues=list(parsed.issues))
+    # Messages name the file as uploaded, never where the server put it.
+    issues = [replace_dc(i, reason=i.reason.replace(str(probe), name)) for i in parsed.issues]
+    diff = CatalogueDiff(upload_id=None, filename=name, replace=replace, issues=issues)
     if diff.issues:
         return diff
     source = str(upload_path(data_dir, name).resolve())
@@ -133,7 +136,7 @@ def apply_catalogue(*, session: Session, scope: Scope, data_dir: Path, upload_id
     try:
         report = load([path], upload.replace)
     except CatalogueLoadError as exc:
-        raise ValidationFailed(str(exc), [str(i) for i in exc.issues]) from exc
+        raise ValidationFailed(str(exc), [str(i).replace(str(path), upload.filename) for i in exc.issues]) from exc
     session.delete(upload)
     session.add(AdminAction(actor_id=scope.user_id, action="catalogue.load", subject=upload.filename,
                             detail=f"{report.added} added, {report.updated} updated, {report.reactivated} "

@@ -137,6 +137,8 @@ class Console:
             return f"{base}{path.rstrip('/')}.csv?" + urlencode({"table": table}) + (f"&{query}" if query else "")
 
         tables = [make() for make in data.tables.values()]
+        for table in tables:
+            table.materialised(PAGE_ROWS)  # a page shows a screenful or so; exports have everything
         svg = None
         if "coverage" in data.extras:
             svg = heatmap(data.extras["coverage"], base, PAGE_HEATMAP_SKILLS)
@@ -424,6 +426,7 @@ class Console:
 
 
 PAGE_HEATMAP_SKILLS = 12
+PAGE_ROWS = 500
 
 
 def build_console(settings: Settings, engine: Engine, kb: KnowledgeBase | None) -> Starlette:

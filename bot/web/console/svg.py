@@ -18,17 +18,19 @@ def _colour(share: float) -> str:
     return f"rgb({red},{green},90)"
 
 
-def heatmap(cov: Coverage, base: str, max_skills: int) -> Markup:
-    """Teams as rows, the most needed role skills as columns; each cell links to its people."""
+def heatmap(cov: Coverage, base: str, max_skills: int, max_teams: int = 40) -> Markup:
+    """Teams as rows (the largest first when there are too many), the most needed role skills as columns."""
     skills = cov.skills[:max_skills]
+    size = {team: max((cov.need.get((team, key), 0) for key, _ in skills), default=0) for team in cov.teams}
+    teams = sorted(sorted(cov.teams, key=lambda t: (-size[t], t))[:max_teams])
     width = LEFT + CELL_W * max(len(skills), 1) + 140  # room for the last rotated label
-    height = TOP + CELL_H * max(len(cov.teams), 1) + 10
+    height = TOP + CELL_H * max(len(teams), 1) + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Skill coverage by team" '
              f'width="{width}" height="{height}" font-family="system-ui, sans-serif" font-size="12">']
     for j, (_, name) in enumerate(skills):
         x = LEFT + j * CELL_W + CELL_W / 2
         parts.append(f'<text transform="translate({x:.0f},{TOP - 8}) rotate(-40)">{escape(name[:28])}</text>')
-    for i, team in enumerate(cov.teams):
+    for i, team in enumerate(teams):
         y = TOP + i * CELL_H
         parts.append(f'<text x="{LEFT - 8}" y="{y + CELL_H / 2 + 4:.0f}" text-anchor="end">{escape(team[:24])}</text>')
         for j, (key, name) in enumerate(skills):
@@ -45,5 +47,8 @@ def heatmap(cov: Coverage, base: str, max_skills: int) -> Markup:
                 f'<text x="{x + CELL_W / 2 - 1:.0f}" y="{y + CELL_H / 2 + 4:.0f}" text-anchor="middle" fill="#fff">'
                 f"{share:.0%}</text></a>"
             )
+    if len(teams) < len(cov.teams):
+        parts.append(f'<text x="4" y="{height - 8}">The {len(teams)} largest of {len(cov.teams)} teams; the '
+                     "coverage table and its CSV have them all.</text>")
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text above is escaped

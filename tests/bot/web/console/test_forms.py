@@ -99,6 +99,7 @@ def test_a_broken_catalogue_is_refused_with_every_problem_then_a_good_one_applie
                         files={"file": ("partners.yaml", BROKEN, "application/yaml")})
     assert broken.status_code == 400
     assert "title" in broken.text and "duplicate id" in broken.text and "partners.yaml" in broken.text
+    assert "badger-upload" not in broken.text  # the server's own paths stay private
     with Session(console.kb.engine) as session:
         assert session.get(Credential, "good-one") is None
 
