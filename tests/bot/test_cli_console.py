@@ -10,8 +10,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlmodel import Session
+from typer.testing import CliRunner
 
+from bot import cli_console, cli_org
+from bot.console import load_settings
+from core.db import get_engine
 from knowledge.base import KnowledgeBase
+from skills.console.models import TalentOptOut, TeamBudget
 from tests.knowledge.conftest import make_settings
 from tests.servers import free_port
 from tests.skills.assistant.conftest import CATALOGUE, add_org
@@ -55,3 +62,31 @@ def test_badger_console_serves_and_its_link_signs_in_once(tmp_path: Path) -> Non
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_budget_talent_opt_out_and_link_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BADGER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli_org.app, ["demo"]).exit_code == 0
+    done = runner.invoke(cli_org.app, ["budget", "Platform", "12000"])
+    assert done.exit_code == 0 and "Platform's budget is 12000" in done.output
+    refused = runner.invoke(cli_org.app, ["budget", "Platform", "1", "--by", "U0DEMOLEO1"])
+    assert refused.exit_code == 2 and "for L&D admins and managers" in refused.output
+    unknown = runner.invoke(cli_org.app, ["budget", "Nowhere", "1"])
+    assert unknown.exit_code == 2 and "Nowhere" in unknown.output
+    assert runner.invoke(cli_org.app, ["talent-opt-out", "U0DEMOLEO1"]).exit_code == 0
+    engine = get_engine(load_settings())
+    with Session(engine) as session:
+        budget = session.get(TeamBudget, "Platform")
+        assert budget is not None and budget.amount == 12000
+        assert session.get(TalentOptOut, "U0DEMOLEO1") is not None
+    assert runner.invoke(cli_org.app, ["talent-opt-out", "U0DEMOLEO1", "--undo"]).exit_code == 0
+    with Session(engine) as session:
+        assert session.get(TalentOptOut, "U0DEMOLEO1") is None
+
+    link = runner.invoke(cli_console.app, ["link", "--user", "U0DEMOSAM1"])
+    assert link.exit_code == 0 and "/login/link?token=" in link.output
+    employee = runner.invoke(cli_console.app, ["link", "--user", "U0DEMOLEO1"])
+    assert employee.exit_code == 2 and "for L&D admins and managers" in employee.output
