@@ -9,6 +9,7 @@ from sqlalchemy import true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from core.errors import NotFoundError
 from skills.access import Actor, acting_employee
 from skills.errors import PermissionDenied
 from skills.models import Employee
@@ -73,9 +74,11 @@ def require_admin(scope: Scope) -> None:
 def require_visible(session: Session, scope: Scope, user_id: str) -> Employee:
     """The employee, if the scope may see them; otherwise refused (the same answer whether or not they exist)."""
     employee = session.get(Employee, user_id)
+    if employee is None and scope.is_admin:
+        raise NotFoundError(f"There is no one with the id {user_id} in Badger's directory.")
     if employee is not None and (scope.is_admin or user_id in visible_ids(session, scope, [user_id])):
         return employee
-    raise PermissionDenied("You can see only the people who report to you.")
+    raise PermissionDenied("You can see only the people who report to you.")  # managers: same for strangers
 
 
 def visible_ids(session: Session, scope: Scope, user_ids: list[str]) -> set[str]:

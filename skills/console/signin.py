@@ -79,6 +79,7 @@ def redeem_link_token(*, session: Session, settings: Settings, token: str, now: 
     if moment.timestamp() >= expires_ts:
         raise PermissionDenied(LINK_REFUSED)
     # The primary key makes the link single-use across replicas: a second insert fails (the caller rolls back).
+    session.exec(delete(ConsoleLinkUse).where(col(ConsoleLinkUse.expires_at) < moment))  # expired: harmless
     session.add(ConsoleLinkUse(link_id=link_id, user_id=user_id, used_at=moment,
                                expires_at=datetime.fromtimestamp(expires_ts, moment.tzinfo)))
     try:

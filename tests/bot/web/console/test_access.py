@@ -108,3 +108,8 @@ def test_scopes_and_every_page_on_postgresql(make_console: Callable[..., Console
         assert fetch(admin, path, table).status_code == 200, (path, table)
         assert fetch(max_, path, table).status_code == (403 if path in ADMIN_ONLY else 200), (path, table)
     assert "2026-09,0,2,2,0,0,1" in admin.get("/overview.csv?table=funnel").text
+
+
+def test_a_missing_person_is_not_found_for_admins_and_refused_for_managers(shared_console: Console) -> None:
+    assert shared_console.sign_in("UADA").get("/people/UNOBODY").status_code == 404
+    assert shared_console.sign_in("UMIA").get("/people/UNOBODY").status_code == 403  # no hint who exists
