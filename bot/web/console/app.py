@@ -155,10 +155,11 @@ class Console:
         form: FormData | None = None
         files: dict[str, tuple[str, bytes]] = {}
         if request.method == "POST":
-            declared = int(request.headers.get("content-length") or 0)
-            if declared > self.max_bytes + 100_000:
+            declared = request.headers.get("content-length") or "0"
+            if not declared.isdigit() or int(declared) > self.max_bytes + 100_000:
                 return self.refusal(request, 413, f"The upload is too large; the limit is "
                                                   f"{self.settings.badger_console_upload_mb:g} MB.")
+            # A malformed form (too many files or fields, a part too large) is a plain 400 from Starlette.
             form = await request.form(max_files=1, max_fields=20, max_part_size=self.max_bytes)
             for name, value in form.multi_items():
                 if isinstance(value, UploadFile) and value.filename:

@@ -180,3 +180,11 @@ def test_talent_lists_verified_holders_and_respects_opt_outs(console: Console) -
         set_talent_opt_out(session=session, actor=Actor("UDANA"), opt_out=True)
         session.commit()
     assert "Dana" not in admin.get("/talent.csv?table=talent&skill=Python+Programming").text
+
+
+def test_a_form_with_more_than_one_file_is_refused_cleanly(console: Console) -> None:
+    admin = console.sign_in("UADA")
+    token = csrf_of(admin.get("/catalogue").text)
+    two = [("file", ("a.csv", b"id\n", "text/csv")), ("file", ("b.csv", b"id\n", "text/csv"))]
+    refused = admin.post("/catalogue/upload", data={"csrf": token}, files=two)
+    assert refused.status_code == 400 and "Too many files" in refused.text
