@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --disable-pip-version-check -q
 QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
 
-.PHONY: demo test lint types unit bench install install-dev clean
+.PHONY: demo test lint types unit bench install install-dev clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,13 @@ lint: .stamp-dev
 types: .stamp-dev
 	$(BIN)/mypy core knowledge skills jobs bot
 
-unit: .stamp-dev
+# The console's browser tests drive Debian's chromium; they fail (never skip) without it, so install it here.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "The browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+unit: .stamp-dev chromium
 	$(BIN)/python -m pytest
 
 test: lint types unit

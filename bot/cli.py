@@ -16,7 +16,7 @@ from core.logging import setup_logging
 # Command groups imported only when used: `badger catalogue load` must start fast (the unchanged
 # re-load target is 5 s, process start included) and need not import Alembic or JSON-LD.
 LAZY_GROUPS = {"org": "bot.cli_org", "db": "bot.cli_db", "badges": "bot.cli_badges", "jobs": "bot.cli_jobs",
-               "issuer": "bot.cli_issuer"}
+               "issuer": "bot.cli_issuer", "console": "bot.cli_console"}
 LAZY_COMMANDS = {"demo": ("bot.cli_demo", "demo"), "serve": ("bot.cli_serve", "serve")}
 
 

@@ -10,8 +10,10 @@ from sqlmodel import Session
 from bot.cli_chat import DEMO_USER, chat
 from bot.cli_db import upgrade_database
 from bot.console import err, knowledge, out, progress_bar, user_errors
+from core.settings import Settings
 from skills.org import demo_file, load_org, load_role_profiles
 
+DEMO_ADMIN = "U0DEMOSAM1"  # Sam Okafor, the demo org's L&D admin
 DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "knowledge" / "demo" / "catalogue.yaml"
 
 
@@ -31,6 +33,7 @@ def demo(
         report = kb.load([DEMO_CATALOGUE], replace=True, progress=progress)
     out.print(f"Demo ready: {report.records} credentials ({report.embedded} newly embedded), "
               f"{org.created + org.updated} people in the demo org.")
+    _console_link(kb.settings)
     if load_only:
         return
     if kb.settings.slack_configured:
@@ -40,3 +43,14 @@ def demo(
         serve(http=kb.settings.slack_app_token is None)
     else:
         chat(as_user=DEMO_USER)
+
+
+def _console_link(settings: Settings) -> None:
+    """Print the L&D console's URL with a one-time sign-in link for the demo admin."""
+    from bot.cli_console import console_url, sign_in_link
+
+    with user_errors():
+        link = sign_in_link(settings, DEMO_ADMIN)
+    out.print(f"The L&D console ({console_url(settings)}; start it with `badger console`, or it is at /console "
+              f"under `badger serve --http`): sign in as Sam Okafor, the demo L&D admin, within "
+              f"{settings.badger_console_link_minutes:g} minutes at\n{link}", soft_wrap=True)

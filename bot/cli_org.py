@@ -139,3 +139,36 @@ def opt_out(
         name = employee.name
     state = "opted back in to" if undo else "opted out of"
     out.print(f"[green]Saved[/green]: {escape(name)} {state} team shoutouts.")
+
+
+@app.command("budget")
+def budget(
+    team: Annotated[str, typer.Argument(metavar="TEAM", help="The team, as in the org chart.")],
+    amount: Annotated[float, typer.Argument(metavar="AMOUNT", help="The team's learning budget.")],
+    by: Annotated[str | None, typer.Option("--by", help="The L&D admin making the change; needed unless Badger "
+                                           "has exactly one admin.")] = None,
+) -> None:
+    """Set a team's learning budget (the L&D console shows spend against it)."""
+    from skills.console.access import console_scope
+    from skills.console.overview import set_team_budget
+
+    with user_errors(), session_scope(get_engine(load_settings())) as session:
+        scope = console_scope(session, acting(session, by))
+        set_team_budget(session=session, scope=scope, team=team, amount=amount)
+    out.print(f"[green]Saved[/green]: {escape(team)}'s budget is {amount:g}.")
+
+
+@app.command("talent-opt-out")
+def talent_opt_out(
+    user: Annotated[str, typer.Argument(metavar="USER", help="Slack id or unique name.")],
+    undo: Annotated[bool, typer.Option("--undo", help="Let talent search find them again.")] = False,
+) -> None:
+    """Keep someone out of talent search (managers and admins looking for a skill), or back in with --undo."""
+    from skills.console.people import set_talent_opt_out
+
+    with user_errors(), session_scope(get_engine(load_settings())) as session:
+        employee = one_person(session, user)
+        set_talent_opt_out(session=session, actor=Actor(employee.user_id), opt_out=not undo)
+        name = employee.name
+    out.print(f"[green]Saved[/green]: {escape(name)} " + ("can be found by talent search again." if undo
+                                                          else "is no longer listed by talent search."))

@@ -215,6 +215,20 @@ class Settings(BaseSettings):
         if self.badger_public_url:
             return self.badger_public_url.rstrip("/")
         return f"https://{self.badger_issuer_domain}" if self.badger_issuer_domain else None
+    # --- issue 16: the L&D console ---
+    badger_console_secret: SecretStr | None = Field(
+        default=None, description="Signs one-time console links; set it when several replicas serve the console "
+        "(otherwise a key file in the data dir).")
+    badger_console_url: str = Field(
+        default="", description="The console's public URL (https://badger.example.com/console), used in links.")
+    badger_console_port: int = Field(default=8765, ge=0, le=65535, description="Port of `badger console`.")
+    badger_console_session_hours: float = Field(default=12.0, gt=0)
+    badger_console_link_minutes: float = Field(default=10.0, gt=0, le=60)
+    badger_console_upload_mb: float = Field(default=5.0, gt=0)
+    badger_console_login_per_minute: int = Field(default=10, ge=1, description="Sign-in attempts per client.")
+    badger_console_oidc_client_id: str | None = Field(default=None, description="Sign in with Slack (OpenID).")
+    badger_console_oidc_client_secret: SecretStr | None = None
+    badger_console_oidc_issuer: str = "https://slack.com"
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from knowledge.models import Credential
 from knowledge.schema import Described
 from skills.access import Actor, acting_employee, get_employee, manages_or_admin
+from skills.console.models import TalentOptOut
 from skills.errors import PermissionDenied, ValidationFailed
 from skills.models import ACTIVE_STATES, Badge, Employee, Enrolment, RoleSkill, State
 from skills.normalise import normalise_role, normalise_skill
@@ -180,10 +181,13 @@ def talent_search(
     badge_skills: dict[tuple[str, str | None], set[str]] = defaultdict(set)
     for badge in session.exec(select(Badge)).all():
         badge_skills[(badge.employee_id, badge.credential_id)].update(normalise_skill(s) for s in badge.skills)
+    hidden = set(session.exec(select(TalentOptOut.user_id)).all())  # people who asked not to be found
     holders = []
     for enrolment, credential, employee in session.exec(
         query.order_by(col(Employee.name), col(Enrolment.id))
     ):
+        if employee.user_id in hidden:
+            continue
         taught = {normalise_skill(s) for s in credential.skills} | badge_skills[(employee.user_id, credential.id)]
         if wanted is not None and wanted not in taught:
             continue
@@ -202,7 +206,9 @@ def talent_search(
         if len(holders) >= limit:
             break
     if wanted is not None and len(holders) < limit:
-        holders.extend(_badge_only_holders(session, wanted, limit - len(holders)))
+        holders.extend(h for h in _badge_only_holders(session, wanted, limit - len(holders) + len(hidden))
+                       if h.employee_id not in hidden)
+        del holders[limit:]
     return holders
 
 

@@ -114,7 +114,7 @@ class EnrolmentEvent(SQLModel, table=True):
     from_state: str | None = Field(default=None, max_length=20)
     to_state: str = Field(max_length=20)
     reason: str | None = None
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = Field(default_factory=utcnow, index=True)  # the console's audit trail reads newest first
 
 
 class NoticeStatus(StrEnum):

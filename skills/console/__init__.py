@@ -1,0 +1,1 @@
+"""The L&D console's data and authorisation: sessions, scopes, reports, uploads (web-free)."""
