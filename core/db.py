@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, create_engine
 from core.settings import Settings, get_settings
 
 # Modules that define tables; imported before create_all so every table is known.
-MODEL_MODULES = ("knowledge.models", "skills.models", "skills.assistant.models")
+MODEL_MODULES = ("knowledge.models", "skills.models", "skills.assistant.models", "skills.records.models")
 
 
 def make_engine(url: str) -> Engine:

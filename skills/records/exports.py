@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from sqlalchemy import Select
-from sqlmodel import Session, col, select
+from sqlalchemy import Executable, select
+from sqlmodel import Session, col
 
 from knowledge.models import Credential
 from skills.access import Actor, acting_employee
@@ -50,7 +50,7 @@ def require_admin(session: Session, actor: Actor, doing: str) -> Employee:
     return employee
 
 
-def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
+def _stream(session: Session, query: Executable) -> Iterator[Any]:
     result = session.execute(query.execution_options(yield_per=CHUNK, stream_results=True))
     try:
         yield from result
@@ -59,8 +59,8 @@ def _stream(session: Session, query: Select[Any]) -> Iterator[Any]:
 
 
 def _enrolments(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:
-    query = (select(Enrolment, Employee.name, Employee.email, Employee.team, Employee.manager_id, Credential.title,
-                    Credential.provider)
+    query = (select(Enrolment, col(Employee.name), col(Employee.email), col(Employee.team),
+                    col(Employee.manager_id), col(Credential.title), col(Credential.provider))
              .join(Employee, col(Employee.user_id) == col(Enrolment.employee_id))
              .join(Credential, col(Credential.id) == col(Enrolment.credential_id))
              .order_by(col(Enrolment.id)))
@@ -77,9 +77,9 @@ def _enrolments(session: Session, since: datetime | None) -> Iterator[dict[str, 
 
 
 def _badges(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:
-    query = (select(col(Badge.id), col(Badge.employee_id), Employee.name, Employee.email, col(Badge.achievement),
-                    col(Badge.issuer), col(Badge.format), col(Badge.credential_id), col(Badge.enrolment_id),
-                    col(Badge.skills), col(Badge.source_url), col(Badge.verified_at))
+    query = (select(col(Badge.id), col(Badge.employee_id), col(Employee.name), col(Employee.email),
+                    col(Badge.achievement), col(Badge.issuer), col(Badge.format), col(Badge.credential_id),
+                    col(Badge.enrolment_id), col(Badge.skills), col(Badge.source_url), col(Badge.verified_at))
              .join(Employee, col(Employee.user_id) == col(Badge.employee_id)).order_by(col(Badge.id)))
     if since is not None:
         query = query.where(col(Badge.verified_at) >= since)
@@ -88,12 +88,12 @@ def _badges(session: Session, since: datetime | None) -> Iterator[dict[str, Any]
 
 
 def _skills(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:
-    earned = (select(col(Enrolment.employee_id), Employee.name, Employee.team, Credential.skills,
+    earned = (select(col(Enrolment.employee_id), col(Employee.name), col(Employee.team), col(Credential.skills),
                      col(Enrolment.credential_id), col(Enrolment.earned_at))
               .join(Employee, col(Employee.user_id) == col(Enrolment.employee_id))
               .join(Credential, col(Credential.id) == col(Enrolment.credential_id))
               .where(col(Enrolment.state) == State.EARNED).order_by(col(Enrolment.id)))
-    badges = (select(col(Badge.employee_id), Employee.name, Employee.team, col(Badge.skills), col(Badge.id),
+    badges = (select(col(Badge.employee_id), col(Employee.name), col(Employee.team), col(Badge.skills), col(Badge.id),
                      col(Badge.verified_at))
               .join(Employee, col(Employee.user_id) == col(Badge.employee_id)).order_by(col(Badge.id)))
     if since is not None:
