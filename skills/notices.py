@@ -27,6 +27,7 @@ class Kind:
     CONGRATULATION = "congratulation"  # a private DM instead of a shoutout (opted out)
     SHOUTOUT_PREVIEW = "shoutout_preview"  # to the manager: the shoutout is coming, with Hold
     DIGEST = "digest"  # the weekly manager digest (with a chart)
+    RIGHTS_REQUEST = "rights_request"  # to each admin: a person asks for a copy or the erasure of their data
 
 
 def add_notice(

@@ -20,7 +20,7 @@ from knowledge.answer_llm import (
     model_errors,
 )
 from skills.access import Actor
-from skills.assistant import hostile, offline
+from skills.assistant import hostile, offline, rights_turns
 from skills.assistant.agent import PROMPT, Agent
 from skills.assistant.context import TurnContext
 from skills.assistant.intents import Parsed
@@ -69,8 +69,9 @@ class Assistant:
         text = " ".join(text.split())[:MAX_INPUT]
         turns = self.memory.recent(key)
         with Session(self.kb.engine) as session:  # issue 17: refuse what no reply may satisfy, before any model
-            refused = hostile.refusal(session, actor, text)
+            refused = hostile.refusal(session, actor, text) or rights_turns.request_reply(session, actor, text)
             if refused is not None:
+                session.commit()  # a data request is recorded; a refusal changed nothing
                 ctx = TurnContext(self.kb, session, actor, turns, self.offline_answerer, self.policy)
                 return self._remember(key, text, refused, ctx, started)
         fallback: str | None = None

@@ -17,7 +17,11 @@ from sqlmodel import Session, col, delete, select
 from core.settings import Settings
 from skills.assistant.models import ConversationTurn
 from skills.models import Notice, NoticeStatus, ReceivedEvent
+from skills.records.models import RightsRequest
+from skills.records.rights import scrub_database
 from skills.records.xapi import KIND as XAPI
+
+SCRUB_AFTER = timedelta(days=2)  # erasures this recent get the SQLite file rebuilt (the job runs daily)
 
 
 @dataclass(frozen=True)
@@ -65,4 +69,14 @@ def purge(engine: Engine, *, now: datetime, rules: Retention) -> dict[str, int]:
             engine, col(Notice.id), col(Notice.kind) != XAPI,
             col(Notice.status).in_([NoticeStatus.SENT.value, NoticeStatus.FAILED.value]),
             col(Notice.created_at) < cutoff, batch=rules.batch)
+    report["scrubbed"] = int(_recent_erasure(engine, now - SCRUB_AFTER))
+    if report["scrubbed"]:  # an erasure confirmed from Slack: make its values unrecoverable from the file too
+        scrub_database(engine)
     return report
+
+
+def _recent_erasure(engine: Engine, since: datetime) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(RightsRequest.id).where(RightsRequest.action == "erase",
+                                                           RightsRequest.status == "done",
+                                                           col(RightsRequest.decided_at) >= since)).first() is not None

@@ -23,6 +23,7 @@ from skills.access import Actor, acting_employee
 from skills.assistant.models import ConversationTurn
 from skills.errors import PermissionDenied, ValidationFailed
 from skills.models import AnswerFeedback, Badge, Employee, Enrolment, EnrolmentEvent, Notice, NoticeStatus, utcnow
+from skills.notices import Kind, add_notice
 from skills.records.exports import require_admin
 from skills.records.models import RightsRequest
 from skills.records.xapi import ERASED_PREFIX, KIND, XapiConfig, queue_void
@@ -194,7 +195,35 @@ def request_rights(*, session: Session, actor: Actor, action: str) -> RightsRequ
     request = RightsRequest(action=action, subject_id=me.user_id, requested_by=me.user_id)
     session.add(request)
     session.flush()
+    admins = session.exec(select(Employee).where(col(Employee.is_admin).is_(True), Employee.user_id != me.user_id))
+    for admin in admins:
+        add_notice(session, kind=Kind.RIGHTS_REQUEST, recipient_id=admin.user_id,
+                   idempotency_key=f"{Kind.RIGHTS_REQUEST}:{request.id}:{admin.user_id}",
+                   payload={"request_id": request.id, "action": action, "employee_id": me.user_id,
+                            "employee_name": me.name})
     return request
+
+
+def confirm_request(*, session: Session, actor: Actor, request_id: int, xapi: XapiConfig | None = None,
+                    forget_vectors: Callable[[str], int] | None = None) -> str:
+    """An admin confirms a person's request: an erasure is carried out now; an export is marked for the CLI."""
+    admin = require_admin(session, actor, "confirm data requests")
+    request = session.get(RightsRequest, request_id)
+    if request is None or request.status != "requested" or request.subject_id is None:
+        raise NotFoundError("That data request has already been handled (or no longer exists).")
+    subject = request.subject_id
+    if subject == admin.user_id:
+        raise PermissionDenied("Another L&D admin must confirm a request about your own data.")
+    if request.action == "export":
+        close_requests(session, admin=actor, user_id=subject, action="export")
+        return (f"Confirmed. Run `badger people export {subject} --out FILE` and send the file to them "
+                "privately (it holds everything Badger keeps about them).")
+    report = erase_person(session=session, actor=actor, user_id=subject, xapi=xapi)
+    if forget_vectors is not None:
+        report.deleted["vectors"] = forget_vectors(subject)
+    return (f"Erased everything Badger held about {subject} ({sum(report.deleted.values())} rows removed, "
+            f"{sum(report.anonymised.values())} anonymised). The database file is scrubbed by the nightly retention "
+            "job.")
 
 
 def pending_requests(*, session: Session, actor: Actor) -> list[RightsRequest]:

@@ -40,8 +40,9 @@ def test_retention_job_purges_in_batches_and_is_idempotent(job_org: Org, monkeyp
     get_settings.cache_clear()
     seed(job_org)
     run = JOBS["retention"].function()
-    assert run(now=NOW) == {"conversation_turns": 5, "received_events": 1, "notices": 2}
-    assert run(now=NOW) == {"conversation_turns": 0, "received_events": 0, "notices": 0}
+    assert run(now=NOW) == {"conversation_turns": 5, "received_events": 1, "notices": 2,
+                             "scrubbed": 0}
+    assert run(now=NOW) == {"conversation_turns": 0, "received_events": 0, "notices": 0, "scrubbed": 0}
     with Session(get_engine()) as session:
         assert [t.user_text for t in session.exec(select(ConversationTurn))] == ["new"]
         assert [e.event_id for e in session.exec(select(ReceivedEvent))] == ["Ev-new"]
@@ -53,4 +54,5 @@ def test_zero_days_keeps_forever(job_org: Org, monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setenv(f"BADGER_RETENTION_DAYS_{name}", "0")
     get_settings.cache_clear()
     seed(job_org)
-    assert JOBS["retention"].function()(now=NOW) == {"conversation_turns": 0, "received_events": 0, "notices": 0}
+    assert JOBS["retention"].function()(now=NOW) == {"conversation_turns": 0, "received_events": 0, "notices": 0,
+                                                     "scrubbed": 0}
