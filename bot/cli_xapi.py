@@ -31,7 +31,7 @@ def backfill(send: Annotated[bool, typer.Option("--send/--no-send", help="Send t
     _configured()
     settings = load_settings()
     with user_errors(), Session(get_engine(settings)) as session:
-        queued = queue_statements(session, XapiConfig.from_settings(settings))
+        queued = queue_statements(session, XapiConfig.from_settings(settings), full=True)
     out.print(f"Queued {queued} statement(s) from the audit history.")
     if send:
         sending()

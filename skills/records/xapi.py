@@ -28,6 +28,7 @@ COURSE = "https://w3id.org/xapi/cmi5/activitytype/course"
 PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 BADGE_ASSERTION = "http://specification.openbadges.org/xapi/extensions/badgeassertion"
 BADGE_ATTACHMENT = "http://specification.openbadges.org/xapi/attachment/badge"
+RESCAN = 1000  # events re-checked behind the newest queued one on each pass
 ERASED_PREFIX = "ERASED-"  # pseudonymous employees left by `people erase --keep-aggregates`: never sent
 
 VERBS: dict[str, tuple[str, str]] = {  # audit action -> (verb IRI, display)
@@ -166,9 +167,19 @@ def _unqueued(session: Session, after: int, limit: int) -> Iterator[EnrolmentEve
     yield from session.exec(query)
 
 
-def queue_statements(session: Session, config: XapiConfig, *, batch: int = 500) -> int:
-    """Queue a statement for every audit event that has none yet (idempotent); the number queued."""
-    queued, after = 0, 0
+def _resume_after(session: Session) -> int:
+    """Where the last pass got to, less a margin for events that committed out of id order (PostgreSQL)."""
+    key = session.exec(select(Notice.idempotency_key).where(col(Notice.idempotency_key).startswith("xapi:"))
+                       .order_by(col(Notice.id).desc()).limit(1)).first()
+    return max(0, int(key.partition(":")[2]) - RESCAN) if key and key.partition(":")[2].isdigit() else 0
+
+
+def queue_statements(session: Session, config: XapiConfig, *, batch: int = 500, full: bool = False) -> int:
+    """Queue a statement for every audit event that has none yet (idempotent); the number queued.
+
+    Each pass looks at events after the newest one queued (less RESCAN); `full` looks at the whole history.
+    """
+    queued, after = 0, 0 if full else _resume_after(session)
     while True:
         events = list(_unqueued(session, after, batch))
         if not events:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.db import init_db, make_engine
+from tests.fakes.lrs_server import FakeLRS
 from tests.skills.factories import make_org
 from tests.skills.records.records_helpers import make_history
 
@@ -64,3 +65,22 @@ def test_people_export_then_erase_then_erase_again(data_dir: Path) -> None:
     assert gone.returncode == 2 and "no one with the id UDANA" in gone.stderr
     unknown = badger(data_dir, "people", "erase", "Nobody at all", "--yes")
     assert unknown.returncode == 2 and "No one called 'Nobody at all'" in unknown.stderr
+
+
+def test_xapi_backfill_sends_the_history_once(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    off = badger(data_dir, "xapi", "backfill")
+    assert off.returncode == 2 and "XAPI_ENDPOINT is not set" in off.stderr
+    lrs = FakeLRS()
+    try:
+        for name, value in {"XAPI_ENDPOINT": lrs.endpoint, "XAPI_USERNAME": "lrs-user",
+                            "XAPI_PASSWORD": "lrs-pass"}.items():
+            monkeypatch.setenv(name, value)
+        first = badger(data_dir, "xapi", "backfill")
+        assert first.returncode == 0, first.stderr
+        assert "Queued 7 statement(s)" in first.stdout and "sent 7" in first.stdout
+        again = badger(data_dir, "xapi", "backfill")
+        assert "Queued 0 statement(s)" in again.stdout and len(lrs.statements) == 7
+        status = badger(data_dir, "xapi", "status")
+        assert status.stdout.strip() == "sent 7"
+    finally:
+        lrs.stop()
