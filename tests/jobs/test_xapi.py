@@ -11,15 +11,16 @@ from slack_sdk import WebClient
 from sqlmodel import Session, col, select
 
 from bot.slack.outbox import Deliverer
-from core.db import get_engine
+from core.db import get_engine, init_db, make_engine
 from core.settings import Settings, get_settings
 from jobs.registry import JOBS
+from jobs.xapi import StatementSender, lrs_client
 from skills.models import Notice
 from skills.records.rights import erase
 from skills.records.xapi import KIND, XapiConfig, queue_statements
 from tests.fakes.lrs_server import FakeLRS
 from tests.fakes.slack_server import FakeSlack
-from tests.skills.factories import Org
+from tests.skills.factories import Org, make_org
 from tests.skills.records.records_helpers import make_history
 
 LATER = datetime(2100, 1, 1, tzinfo=UTC)  # past any back-off
@@ -145,3 +146,25 @@ def test_the_slack_deliverer_never_claims_xapi_rows(job_org: Org, slack: FakeSla
         session.add(Notice(kind=KIND, recipient_id="xapi", idempotency_key="xapi:1", payload={"statement": {}}))
         session.commit()
     assert Deliverer(WebClient(base_url=slack.api_url), get_engine()).claim(datetime.now(UTC)) == []
+
+
+def test_two_senders_on_postgresql_share_the_work_without_doubles(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    init_db(engine)
+    fake = FakeLRS()
+    try:
+        make_history(make_org(engine))
+        with Session(engine) as session:
+            assert queue_statements(session, XapiConfig(homepage="https://acme.slack.com")) == 7
+        settings = Settings(_env_file=None, xapi_endpoint=fake.endpoint, xapi_username="lrs-user",  # type: ignore[call-arg]
+                            xapi_password="lrs-pass")
+        with lrs_client(settings) as one, lrs_client(settings) as two:
+            first, second = StatementSender(one, engine, batch_size=4), StatementSender(two, engine, batch_size=4)
+            now = datetime.now(UTC)
+            claimed = [first.claim(now), second.claim(now)]
+            assert sorted(claimed[0] + claimed[1]) == sorted({*claimed[0], *claimed[1]}) and len(claimed[1]) == 3
+            assert first.send_once(LATER).sent + second.send_once(LATER).sent == 7  # leases ran out: re-claimed
+        assert len(fake.statements) == 7
+    finally:
+        fake.stop()
+        engine.dispose()
