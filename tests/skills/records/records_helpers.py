@@ -20,7 +20,7 @@ def make_history(org: Org) -> dict[str, int]:
     """Dana: py-101 earned (with a badge), ml-intro in progress; Owen nominated by Omar; Erin enrolled."""
     set_email(org.engine, "UDANA", "dana@example.com")
     py = org.run(enrol, actor=org.dana, credential_id="py-101")
-    org.run(update_progress, actor=org.dana, enrolment_id=py.id, percent=40, note="=HYPERLINK(\"x\")")
+    org.run(update_progress, actor=org.dana, enrolment_id=py.id, percent=40, note="halfway")
     org.run(award, actor=org.mia, employee_id="UDANA", credential_id="py-101", badge_url=BADGE_URL)
     ml = org.run(enrol, actor=org.dana, credential_id="ml-intro")
     org.run(update_progress, actor=org.dana, enrolment_id=ml.id, percent=25, note="Dana's secret note")

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from skills.errors import PermissionDenied, ValidationFailed
+from skills.models import Employee
 from skills.records.exports import export_records, write_export
 from tests.skills.factories import Org
 from tests.skills.records.records_helpers import make_history
@@ -60,3 +61,18 @@ def test_only_admins_export_and_unknown_kinds_are_named(org: Org) -> None:
         export_records(session=session, actor=org.mia, kind="enrolments")
     with Session(org.engine) as session, pytest.raises(ValidationFailed, match="no export called 'people'"):
         export_records(session=session, actor=org.ada, kind="people")
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_defused(org: Org) -> None:
+    make_history(org)
+    with Session(org.engine) as session:
+        dana = session.get(Employee, "UDANA")
+        assert dana is not None
+        dana.name = "=HYPERLINK(\"http://evil\")"
+        session.add(dana)
+        session.commit()
+    rows = list(csv.DictReader(io.StringIO(exported(org, "enrolments", "csv"))))
+    assert rows[0]["employee_name"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["percent"].isdigit()  # numbers are left as they are
+    jsonl = json.loads(exported(org, "enrolments", "jsonl").splitlines()[0])
+    assert jsonl["employee_name"] == "=HYPERLINK(\"http://evil\")"  # JSON is data, not a spreadsheet
