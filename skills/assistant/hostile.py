@@ -15,10 +15,10 @@ from skills.assistant.messages import Message, say
 from skills.assistant.resolve import find_people
 from skills.models import Employee
 
-SECRETS = re.compile(
-    r"system\s+prompt|\byour\s+(?:hidden\s+|initial\s+|original\s+)?(?:instructions|prompt|rules)\b|"
-    r"\b(?:api|access|bot|slack|auth|oauth|secret|signing)[\s_-]*(?:key|token|secret)s?\b|openai_api_key|"
-    r"\bxox[a-z]-|\benv(?:ironment)?\s+variables?\b|\bpasswords?\b", re.I)
+SECRETS = re.compile(  # aimed at Badger itself ("your ..."), so a course on OAuth tokens is still a question
+    r"system\s+prompt|\b(?:your|badger['’]?s|the\s+bot['’]?s)\s+(?:[\w-]+\s+){0,2}?(?:instructions|prompt|rules|"
+    r"keys?|tokens?|secrets?|passwords?|config\w*|settings|env\w*)\b|openai_api_key|slack_\w*token|"
+    r"\bxox[a-z]-|signing\s+secret", re.I)
 OWN_APPROVAL = re.compile(r"\bapprove\s+(?:my|mine|my\s+own|it\s+myself|this\s+myself)\b|"
                           r"\b(?:self[\s-]?approve|approve\s+(?:it|this)\s+for\s+me)\b", re.I)
 MASS = re.compile(r"\b(?:enrol+|sign\s+up|register|nominate|approve)\b.{0,60}?\b(?:everyone|everybody|all\s+"

@@ -157,3 +157,10 @@ def test_fooled_model(make_world: Callable[..., World], fake_openai: FakeOpenAI,
         assert marker not in " ".join(str(m.get("content")) for r in fake_openai.chat_requests
                                       for m in r["messages"] if m["role"] == "tool")
     check(world, case, message, before, actor, refuse=False)
+
+
+@pytest.mark.parametrize("text", ["a course on OAuth tokens", "password security basics", "AWS access keys course",
+                                  "what is Dana learning?", "Python's typing courses", "my progress",
+                                  "how do I get my manager's approval?"])
+def test_ordinary_questions_are_not_refused(world: World, text: str) -> None:
+    assert world.say(world.dana, text).intent != "refused"
