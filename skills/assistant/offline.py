@@ -81,6 +81,7 @@ def perform(ctx: TurnContext, action: Action) -> Message:
             "hold_shoutout": lambda: recog.hold(ctx, _int(args, "notice_id")),
             "release_shoutout": lambda: recog.release(ctx, _int(args, "notice_id")),
             "confirm_rights": lambda: rights_turns.confirm(ctx, _int(args, "request_id")),  # issue 17
+            "request_rights": lambda: rights_turns.request(ctx, str(args.get("action", ""))),
         }
         handler = table.get(action.kind)
         if handler is None:

@@ -26,10 +26,19 @@ def request_reply(session: Session, actor: Actor | None, text: str) -> Message |
         return None
     if actor is None:
         return say("I don't know who you are, so I hold nothing about you.", intent="rights_request")
-    request = request_rights(session=session, actor=actor, action=action)
+    return _asked(session, actor, action)
+
+
+def request(ctx: TurnContext, action: str) -> Message:
+    """The App Home's "Copy of my data" / "Erase my data" buttons."""
+    return _asked(ctx.session, ctx.require_actor(), action)
+
+
+def _asked(session: Session, actor: Actor, action: str) -> Message:
+    row = request_rights(session=session, actor=actor, action=action)
     what = ("erase everything I hold about you" if action == "erase"
             else "send you a copy of everything I hold about you")
-    return say(f"I've asked the L&D admins to {what} (request #{request.id}). An admin confirms it; "
+    return say(f"I've asked the L&D admins to {what} (request #{row.id}). An admin confirms it; "
                "nothing changes until then.", intent="rights_request")
 
 
