@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-EXPECTED = ("bench_search_quality", "bench_records", "bench_scaleout", "bench_console", "bench_scale")
+EXPECTED = ("bench_search_quality", "bench_records", "bench_scaleout", "bench_console", "bench_exports",
+            "bench_scale")
 SKIP_EXIT = 3  # bench.make_scale_catalogue.SKIP_EXIT: "cannot run here", not a failure
 
 

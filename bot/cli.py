@@ -18,6 +18,8 @@ from core.logging import setup_logging
 LAZY_GROUPS = {"org": "bot.cli_org", "db": "bot.cli_db", "badges": "bot.cli_badges", "jobs": "bot.cli_jobs",
                "issuer": "bot.cli_issuer", "console": "bot.cli_console"}
 LAZY_COMMANDS = {"demo": ("bot.cli_demo", "demo"), "serve": ("bot.cli_serve", "serve")}
+LAZY_GROUPS |= {"people": "bot.cli_rights", "xapi": "bot.cli_xapi"}  # issue 17: data rights, xAPI
+LAZY_COMMANDS |= {"export": ("bot.cli_export", "export")}  # issue 17: exports
 
 
 class _LazyGroup(TyperGroup):

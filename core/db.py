@@ -16,7 +16,7 @@ from core.settings import Settings, get_settings
 
 # Modules that define tables; imported before create_all so every table is known.
 MODEL_MODULES = ("knowledge.models", "skills.models", "skills.assistant.models", "core.queue",
-                 "skills.issuing.models", "skills.console.models")
+                 "skills.issuing.models", "skills.console.models", "skills.records.models")
 
 
 def make_engine(url: str) -> Engine:

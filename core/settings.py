@@ -229,6 +229,32 @@ class Settings(BaseSettings):
     badger_console_oidc_client_id: str | None = Field(default=None, description="Sign in with Slack (OpenID).")
     badger_console_oidc_client_secret: SecretStr | None = None
     badger_console_oidc_issuer: str = "https://slack.com"
+    # --- issue 17: learning records out (xAPI), data rights and retention ---
+    badger_retention_days_conversations: int = Field(
+        default=90, ge=0, description="Conversation turns older than this are purged (0: kept forever).")
+    badger_retention_days_events: int = Field(
+        default=2, ge=0, description="Received Slack event ids older than this are purged (0: kept forever).")
+    badger_retention_days_notices: int = Field(
+        default=180, ge=0, description="Delivered (or given-up) notices older than this are purged (0: kept).")
+    badger_retention_batch: int = Field(default=1000, ge=1, le=100_000, description="Rows purged per transaction.")
+    xapi_endpoint: str | None = Field(default=None, description="The LRS's xAPI base URL (…/xapi/); unset: off.")
+    xapi_username: str | None = Field(default=None, description="Basic auth user (with XAPI_PASSWORD).")
+    xapi_password: SecretStr | None = None
+    xapi_token: SecretStr | None = Field(default=None, description="Bearer token (instead of Basic auth).")
+    xapi_actor: Literal["account", "mbox_sha1sum"] = Field(
+        default="account", description="Name people by Slack account (homePage + user id) or by hashed email.")
+    xapi_homepage: str = Field(default="https://slack.com", description="The Slack workspace URL (account "
+                                                                         "homePage and statement-id namespace).")
+    xapi_batch_size: int = Field(default=50, ge=1, le=1000, description="Statements per POST to the LRS.")
+
+    @field_validator("xapi_endpoint")
+    @classmethod
+    def _xapi_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"XAPI_ENDPOINT must be an http(s) URL, not {value!r}")
+        return value if value.endswith("/") else value + "/"
 
 
 @lru_cache(maxsize=1)

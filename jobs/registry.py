@@ -54,5 +54,11 @@ JOBS: dict[str, JobSpec] = {
         JobSpec("timezones", "jobs.tasks:sync_timezones", "cron", {"hour": 3, "minute": 0},
                 "daily at 03:00", "Read people's timezones from their Slack profiles (each at most weekly; stops "
                 "when rate-limited and resumes next run).", misfire_grace_seconds=6 * 3600),
+        JobSpec("retention", "jobs.records:purge_retention", "cron", {"hour": 4, "minute": 15},
+                "daily at 04:15", "Purge conversation turns, received event ids and delivered notices older than "
+                "BADGER_RETENTION_DAYS_* (in batches).", misfire_grace_seconds=12 * 3600),
+        JobSpec("xapi", "jobs.xapi:send_statements", "interval", {"minutes": 1}, "every minute",
+                "Queue xAPI statements for new audit events and send them to XAPI_ENDPOINT (off when unset).",
+                misfire_grace_seconds=300),
     )
 }

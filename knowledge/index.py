@@ -152,3 +152,14 @@ class VectorIndex:
         ids = result["ids"][0]
         distances = (result.get("distances") or [[0.0] * len(ids)])[0]
         return [DenseHit(id=i, similarity=1.0 - float(d)) for i, d in zip(ids, distances, strict=False)]
+
+    def forget_person(self, user_id: str) -> int:
+        """Delete every vector, in any collection, whose metadata names this person (`user_id`); how many."""
+        removed = 0
+        for listed in self._client.list_collections():
+            collection = self._client.get_collection(getattr(listed, "name", listed), embedding_function=None)
+            found = collection.get(where={"user_id": user_id}, include=[])["ids"]
+            if found:
+                collection.delete(ids=found)
+                removed += len(found)
+        return removed

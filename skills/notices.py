@@ -28,6 +28,7 @@ class Kind:
     SHOUTOUT_PREVIEW = "shoutout_preview"  # to the manager: the shoutout is coming, with Hold
     DIGEST = "digest"  # the weekly manager digest (with a chart)
     BADGE_ISSUED = "badge_issued"  # to the earner: the Open Badge Badger issued (PNG and JSON in the thread)
+    RIGHTS_REQUEST = "rights_request"  # to each admin: a person asks for a copy or the erasure of their data
 
 
 def add_notice(

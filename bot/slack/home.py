@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.slack.blocks import button, escape, mrkdwn, plain, trim
+from bot.slack.blocks import ACTION_PREFIX, button, escape, mrkdwn, plain, trim
 from bot.slack.services import Services
 from knowledge.base import KnowledgeBase
 from skills.access import Actor, acting_employee
@@ -69,7 +69,7 @@ def stranger() -> Blocks:
 def my_learning(status: MyStatus, loose: list[Badge], gaps: SkillGaps) -> Blocks:
     """Enrolments, open nominations, badges and skill gaps."""
     blocks: Blocks = [_header("My learning"), {"type": "actions", "elements": [
-        button("🏅 Add a badge", Action("add_badge"), action_id=ADD_BADGE)]}]
+        button("🏅 Add a badge", Action("add_badge"), action_id=ADD_BADGE), *_my_data()]}]
     if not (status.active or status.nominations or status.badges or loose):
         blocks.append(_text("No courses yet. Send me a message like *free python course for beginners* to start."))
     if status.active:
@@ -86,6 +86,19 @@ def my_learning(status: MyStatus, loose: list[Badge], gaps: SkillGaps) -> Blocks
         blocks.append(_text("*Badges*\n" + "\n".join(lines[:LIMITS["badges"]])))
         blocks += extra
     return blocks + _gaps(gaps)
+
+
+def _my_data() -> Blocks:
+    """Issue 17: ask for a copy or the erasure of one's data (an admin confirms)."""
+    erase = button("Erase my data", Action("request_rights", {"action": "erase"}),
+                   action_id=f"{ACTION_PREFIX}request_rights:erase", style="danger")
+    erase["confirm"] = {"title": {"type": "plain_text", "text": "Erase your data?"}, "style": "danger",
+                        "text": {"type": "plain_text", "text": "An L&D admin will be asked to erase everything "
+                                                               "Badger holds about you. This cannot be undone."},
+                        "confirm": {"type": "plain_text", "text": "Ask to erase"},
+                        "deny": {"type": "plain_text", "text": "Cancel"}}
+    return [button("Copy of my data", Action("request_rights", {"action": "export"}),
+                   action_id=f"{ACTION_PREFIX}request_rights:export"), erase]
 
 
 def my_team(team: list[MemberStatus], shared: list[TeamGap], *, admin: bool) -> Blocks:

@@ -74,6 +74,16 @@ def _days(p: Payload) -> str:
     return f"{days} day{'' if days == 1 else 's'}" if isinstance(days, int) and not isinstance(days, bool) else ""
 
 
+def rights_request(p: Payload) -> Message:
+    """An admin is asked to confirm a person's request for a copy or the erasure of their data."""
+    erase = get(p, "action") == "erase"
+    what = "erase everything Badger holds about them" if erase else "have a copy of everything Badger holds about them"
+    button = Button("Erase their data" if erase else "Confirm export",
+                    Action("confirm_rights", {"request_id": p.get("request_id")}), "danger" if erase else "primary")
+    return card(f"{who(p, 'employee')} asks to {what}.", intent="rights_request", buttons=(button,),
+                context="You're asked because you're an L&D admin. Erasure cannot be undone.")
+
+
 def _decide(p: Payload) -> tuple[Button, ...]:
     return (Button("Approve", Action("approve", enrolment_args(p)), "primary"),
             Button("Decline", Action("decline", enrolment_args(p)), "danger"))
@@ -135,6 +145,7 @@ RENDERERS: dict[str, Callable[[Payload], Message]] = {
     Kind.SHOUTOUT_PREVIEW: celebrations.shoutout_preview,
     Kind.DIGEST: celebrations.digest,
     Kind.BADGE_ISSUED: badge_issued,
+    Kind.RIGHTS_REQUEST: rights_request,  # issue 17
 }
 
 

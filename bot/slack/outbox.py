@@ -38,6 +38,7 @@ from core.metrics import NOTICES_DELIVERED, SLACK_ERRORS, SLACK_RATELIMITED
 from skills.inbox import prune_events
 from skills.models import Notice, NoticeStatus
 from skills.notices import mark_failed, mark_sent
+from skills.records.xapi import KIND as XAPI_KIND
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +93,10 @@ class Deliverer:
 
     def claim(self, now: datetime) -> list[int]:
         """Take up to a batch of due notices (and ones whose deliverer died) in one statement; `now` is the token."""
-        due = or_(and_(col(Notice.status) == NoticeStatus.PENDING,
-                       or_(col(Notice.next_attempt_at).is_(None), col(Notice.next_attempt_at) <= now)),
-                  and_(col(Notice.status) == NoticeStatus.SENDING, col(Notice.claimed_at) < now - self.lease))
+        due = and_(col(Notice.kind) != XAPI_KIND,  # xAPI rows go to the LRS (jobs/xapi.py), never to Slack
+                   or_(and_(col(Notice.status) == NoticeStatus.PENDING,
+                            or_(col(Notice.next_attempt_at).is_(None), col(Notice.next_attempt_at) <= now)),
+                       and_(col(Notice.status) == NoticeStatus.SENDING, col(Notice.claimed_at) < now - self.lease)))
         return lease.claim(self.engine, Notice, col(Notice.id), due, limit=self.batch_size,
                            values={"status": NoticeStatus.SENDING.value, "claimed_at": now})
 

@@ -8,6 +8,7 @@ from typing import Any
 from skills.assistant import catalogue_turns as cat
 from skills.assistant import recognition_turns as recog
 from skills.assistant import record_turns as rec
+from skills.assistant import rights_turns
 from skills.assistant.context import TurnContext
 from skills.assistant.intents import Intent, Parsed, Refinement
 from skills.assistant.messages import Action, Message, say
@@ -79,6 +80,8 @@ def perform(ctx: TurnContext, action: Action) -> Message:
             "confirm_earned": lambda: recog.confirm(ctx, _int(args, "enrolment_id")),
             "hold_shoutout": lambda: recog.hold(ctx, _int(args, "notice_id")),
             "release_shoutout": lambda: recog.release(ctx, _int(args, "notice_id")),
+            "confirm_rights": lambda: rights_turns.confirm(ctx, _int(args, "request_id")),  # issue 17
+            "request_rights": lambda: rights_turns.request(ctx, str(args.get("action", ""))),
         }
         handler = table.get(action.kind)
         if handler is None:

@@ -20,8 +20,8 @@ from knowledge.answer_llm import (
     model_errors,
 )
 from skills.access import Actor
-from skills.assistant import offline
-from skills.assistant.agent import Agent
+from skills.assistant import hostile, offline, rights_turns
+from skills.assistant.agent import PROMPT, Agent
 from skills.assistant.context import TurnContext
 from skills.assistant.intents import Parsed
 from skills.assistant.memory import ConversationKey, ThreadMemory, Turn
@@ -68,6 +68,12 @@ class Assistant:
         started = time.perf_counter()
         text = " ".join(text.split())[:MAX_INPUT]
         turns = self.memory.recent(key)
+        with Session(self.kb.engine) as session:  # issue 17: refuse what no reply may satisfy, before any model
+            refused = hostile.refusal(session, actor, text) or rights_turns.request_reply(session, actor, text)
+            if refused is not None:
+                session.commit()  # a data request is recorded; a refusal changed nothing
+                ctx = TurnContext(self.kb, session, actor, turns, self.offline_answerer, self.policy)
+                return self._remember(key, text, refused, ctx, started)
         fallback: str | None = None
         if self.agent is not None and actor is not None:
             with Session(self.kb.engine) as session:
@@ -79,6 +85,7 @@ class Assistant:
                     logger.warning("agent.fallback kind=%s reason=%s after_ms=%.0f", fallback, fallback_detail(exc),
                                    (time.perf_counter() - started) * 1000)
                 else:
+                    message = hostile.screen(message, prompt=PROMPT)  # a fooled model still can't leak them
                     return self._remember(key, text, message, ctx, started)
                 finally:
                     session.rollback()  # the agent only reads; changes wait for the user's button

@@ -42,7 +42,7 @@ def badger(*args: str) -> tuple[int, str, str]:
 def test_jobs_list_names_every_job_with_its_schedule(org: Org) -> None:
     code, out, _ = badger("jobs", "list", "--json")
     jobs = {job["id"]: job for job in json.loads(out)}
-    assert code == 0 and set(jobs) == {"reminders", "digest", "catalogue-resync", "timezones"}
+    assert code == 0 and set(jobs) == {"reminders", "digest", "catalogue-resync", "timezones", "retention", "xapi"}
     assert jobs["digest"]["schedule"] == "Mondays at 09:00 (America/New_York)"
     assert jobs["digest"]["next_run"].endswith(("-05:00", "-04:00")) and "T09:00" in jobs["digest"]["next_run"]
     assert not jobs["reminders"]["scheduled"] and jobs["reminders"]["help"]
@@ -71,7 +71,7 @@ def test_an_unknown_job_lists_the_names(org: Org) -> None:
     code, _, err = badger("jobs", "run", "backup")
     err = " ".join(err.split())  # unwrap the console's line breaks
     assert code == 2
-    assert "no job called 'backup'" in err and "reminders, digest, catalogue-resync, timezones" in err
+    assert "no job called 'backup'" in err and "reminders, digest, catalogue-resync, timezones, retention, xapi" in err
 
 
 def test_a_bad_time_is_a_clear_error(org: Org) -> None:

@@ -23,13 +23,14 @@ from skills.notices import Kind, add_notice
 from skills.policy import Policy
 from skills.progress import complete
 from skills.recognition import award, set_shoutout_opt_out
+from skills.records.rights import request_rights
 from skills.status import queue_reminders
 from tests.fakes.slack_server import FakeSlack
 from tests.skills.factories import Org, make_org
 
 POLICY = Policy(approval_cost_threshold=500)
 BUTTON_KINDS = {"approve", "decline", "accept_nomination", "decline_nomination", "status", "complete",
-                "hold_shoutout", "confirm_earned"}  # perform()
+                "hold_shoutout", "confirm_earned", "confirm_rights"}  # perform()
 
 
 @pytest.fixture
@@ -71,6 +72,7 @@ def every_kind(org: Org) -> list[Notice]:
     org.run(add_notice, kind=Kind.BADGE_ISSUED, recipient_id="UERIN", idempotency_key="badge_issued:1", payload={
         "issued_id": "1", "credential_title": "Machine Learning", "organisation": "Example Ltd",
         "credential_url": "https://badges.example.org/credentials/1", "linkedin_url": "https://www.linkedin.com/x"})
+    org.run(request_rights, actor=org.dana, action="erase")  # Ada (the admin) is asked to confirm
     with Session(org.engine) as session:
         return list(session.exec(select(Notice).order_by(col(Notice.id))))
 
@@ -86,7 +88,8 @@ def test_every_kind_renders_with_buttons_the_assistant_understands(org: Org) -> 
                 action = Action.parse(element["value"])
                 assert action.kind in BUTTON_KINDS
                 assert action.args in ({}, {"enrolment_id": notice.enrolment_id},
-                                       {"notice_id": notice.payload.get("shoutout_notice_id")})
+                                       {"notice_id": notice.payload.get("shoutout_notice_id")},
+                                       {"request_id": notice.payload.get("request_id")})
         assert message.text and "None" not in message.text, notice.kind
     declined = render(next(n for n in rows if n.kind == Kind.REQUEST_DECLINED))
     section = pages(declined, feedback=False)[0][0]["text"]["text"]
