@@ -19,9 +19,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from core.errors import NotFoundError
+from core.queue import WorkItem
 from skills.access import Actor, acting_employee
 from skills.assistant.models import ConversationTurn
+from skills.console.models import AdminAction, ConsoleLinkUse, ConsoleSession, ConsoleUpload, TalentOptOut
 from skills.errors import PermissionDenied, ValidationFailed
+from skills.issuing.models import IssuedCredential
 from skills.models import AnswerFeedback, Badge, Employee, Enrolment, EnrolmentEvent, Notice, NoticeStatus, utcnow
 from skills.notices import Kind, add_notice
 from skills.records.exports import require_admin
@@ -29,6 +32,10 @@ from skills.records.models import RightsRequest
 from skills.records.xapi import ERASED_PREFIX, KIND, XapiConfig, queue_void
 
 ERASED = "(erased)"
+# Rows that are the person's own and carry nothing worth keeping once they are gone (console use, opt-outs).
+OWN_ROWS: tuple[tuple[str, Any], ...] = (
+    ("console_sessions", ConsoleSession.user_id), ("console_links_used", ConsoleLinkUse.user_id),
+    ("console_uploads", ConsoleUpload.user_id), ("talent_opt_out", TalentOptOut.user_id))
 
 
 def _plain(row: SQLModel) -> dict[str, Any]:
@@ -74,6 +81,13 @@ def person_document(*, session: Session, actor: Actor, user_id: str) -> dict[str
         "notices": [_plain(n) for n in notices],
         "rights_requests": [_plain(r) for r in session.exec(select(RightsRequest).where(
             or_(col(RightsRequest.subject_id) == user_id, col(RightsRequest.requested_by) == user_id)))],
+        "issued_badges": [_plain(c) for c in session.exec(select(IssuedCredential).where(
+            IssuedCredential.employee_id == user_id).order_by(col(IssuedCredential.seq)))],
+        "questions_queued": [_plain(w) for w in session.exec(select(WorkItem).where(
+            _mentions(WorkItem.payload, user_id)).order_by(col(WorkItem.id)))],
+        "talent_opt_out": session.get(TalentOptOut, user_id) is not None,
+        "admin_actions": [_plain(a) for a in session.exec(select(AdminAction).where(
+            AdminAction.actor_id == user_id).order_by(col(AdminAction.id)))],
     }
 
 
@@ -133,7 +147,12 @@ def erase_person(*, session: Session, actor: Actor, user_id: str, keep_aggregate
     d["feedback"] = _count(session.exec(delete(AnswerFeedback).where(col(AnswerFeedback.user_id) == user_id)))
     d["rights_requests"] = _count(session.exec(delete(RightsRequest).where(
         or_(col(RightsRequest.subject_id) == user_id, col(RightsRequest.requested_by) == user_id))))
+    d["questions_queued"] = _count(session.exec(delete(WorkItem).where(_mentions(WorkItem.payload, user_id))))
+    for name, column in OWN_ROWS:
+        d[name] = _count(session.exec(delete(column.class_).where(column == user_id)))
     a = report.anonymised
+    a["admin_actions"] = _count(session.exec(update(AdminAction).where(col(AdminAction.actor_id) == user_id)
+                                             .values(actor_id=None)))
     for notice in session.exec(select(Notice).where(_mentions(Notice.payload, user_id))).all():
         notice.payload = _scrub(dict(notice.payload), needles)  # a notice to someone else that names them
         session.add(notice)
@@ -149,6 +168,9 @@ def erase_person(*, session: Session, actor: Actor, user_id: str, keep_aggregate
     if keep_aggregates and (ids or employee is not None):
         _anonymise(session, report, employee, user_id, ids)
     else:
+        # The public page of a badge Badger issued them goes too (its status-list slot stays unused).
+        d["issued_badges"] = _count(session.exec(delete(IssuedCredential).where(or_(
+            col(IssuedCredential.employee_id) == user_id, col(IssuedCredential.enrolment_id).in_(ids)))))
         d["badges"] = _count(session.exec(delete(Badge).where(or_(col(Badge.employee_id) == user_id,
                                                                   col(Badge.enrolment_id).in_(ids)))))
         d["audit"] = _count(session.exec(delete(EnrolmentEvent).where(col(EnrolmentEvent.enrolment_id).in_(ids))))
@@ -179,6 +201,9 @@ def _anonymise(session: Session, report: Erasure, employee: Employee | None, use
                                               col(EnrolmentEvent.actor_id) == user_id).values(actor_id=pseudonym))
     a["badges"] = _count(session.exec(update(Badge).where(col(Badge.employee_id) == user_id).values(
         employee_id=pseudonym, document={}, source_url=None, credential_uid=None)))
+    # An issued badge names its earner only by a salted hash of the email; it stays verifiable for counts.
+    a["issued_badges"] = _count(session.exec(update(IssuedCredential).where(
+        col(IssuedCredential.employee_id) == user_id).values(employee_id=pseudonym)))
     report.pseudonym = pseudonym
 
 

@@ -17,7 +17,7 @@ from skills.assistant.memory import ConversationKey, DatabaseThreads, Turn
 from skills.assistant.models import ConversationTurn
 from skills.errors import PermissionDenied
 from skills.feedback import record_feedback
-from skills.models import AnswerFeedback, Badge, Employee, Enrolment, EnrolmentEvent, Notice
+from skills.models import AnswerFeedback, Badge, Employee, Enrolment, EnrolmentEvent, Notice, utcnow
 from skills.records.models import RightsRequest
 from skills.records.rights import erase, person_document, request_rights
 from tests.skills.factories import Org, make_org
@@ -86,6 +86,46 @@ def test_erase_removes_the_person_keeps_others_and_leaves_a_tombstone(org: Org) 
         assert tombstone.decided_at is not None
     again = erase(org.engine, actor=org.ada, user_id="UDANA")  # re-runnable: nothing left, nothing broken
     assert not again.found
+
+
+def leave_traces_elsewhere(org: Org, enrolment_id: int) -> None:
+    """Dana's rows in the tables of the work queue, the issuer and the console."""
+    from core.queue import WorkItem
+    from skills.console.models import AdminAction, ConsoleSession, TalentOptOut
+    from skills.issuing.models import IssuedCredential
+
+    with Session(org.engine) as session:
+        session.add(WorkItem(key="t-dana", kind="command", payload={"place": {"user": "UDANA"}, "text": SECRET}))
+        session.add(WorkItem(key="t-erin", kind="command", payload={"place": {"user": "UERIN"}, "text": "cloud"}))
+        session.add(IssuedCredential(uid="u1", enrolment_id=enrolment_id, employee_id="UDANA", credential_id="py-101",
+                                     achievement="Python", proof_format="eddsa-rdfc-2022", document={"id": "u1"}))
+        session.add(ConsoleSession(token_hash="h" * 64, user_id="UDANA", csrf_token="c", expires_at=utcnow()))
+        session.add(TalentOptOut(user_id="UDANA"))
+        session.add(AdminAction(actor_id="UDANA", action="budget", subject="Platform"))
+        session.commit()
+
+
+@pytest.mark.parametrize("keep_aggregates", [False, True], ids=["delete", "keep-aggregates"])
+def test_the_work_queue_issued_badges_and_console_rows_are_exported_and_erased(org: Org,
+                                                                               keep_aggregates: bool) -> None:
+    from core.queue import WorkItem
+    from skills.console.models import AdminAction, ConsoleSession, TalentOptOut
+    from skills.issuing.models import IssuedCredential
+
+    ids = make_history(org)
+    leave_traces_elsewhere(org, ids["py"])
+    doc = document(org, "UDANA")
+    assert [w["key"] for w in doc["questions_queued"]] == ["t-dana"]  # type: ignore[index]
+    assert [c["uid"] for c in doc["issued_badges"]] == ["u1"]  # type: ignore[index]
+    assert doc["talent_opt_out"] is True and [a["action"] for a in doc["admin_actions"]] == ["budget"]  # type: ignore[index]
+    report = erase(org.engine, actor=org.ada, user_id="UDANA", keep_aggregates=keep_aggregates)
+    with Session(org.engine) as session:
+        assert session.get(Employee, "UDANA") is None
+        assert [w.key for w in session.exec(select(WorkItem))] == ["t-erin"]
+        assert session.exec(select(ConsoleSession)).all() == [] and session.exec(select(TalentOptOut)).all() == []
+        assert [a.actor_id for a in session.exec(select(AdminAction))] == [None]
+        issued = [c.employee_id for c in session.exec(select(IssuedCredential))]
+        assert issued == ([report.pseudonym] if keep_aggregates else [])
 
 
 def test_erasing_a_manager_unlinks_them_from_other_records(org: Org) -> None:
