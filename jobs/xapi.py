@@ -15,14 +15,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Select, and_, or_, update
+from sqlalchemy import and_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from core import lease
 from core.clock import aware
 from core.db import get_engine
 from core.settings import Settings, get_settings
 from skills.models import Notice, NoticeStatus, utcnow
+from skills.notices import due_notices
 from skills.records.xapi import KIND, VERSION, XapiConfig, queue_statements
 
 logger = logging.getLogger(__name__)
@@ -65,19 +67,9 @@ class StatementSender:
 
     def claim(self, now: datetime) -> list[int]:
         """Take up to a batch of due statements (and ones whose sender died) in one statement."""
-        due = and_(col(Notice.kind) == KIND, or_(
-            and_(col(Notice.status) == NoticeStatus.PENDING,
-                 or_(col(Notice.next_attempt_at).is_(None), col(Notice.next_attempt_at) <= now)),
-            and_(col(Notice.status) == NoticeStatus.SENDING, col(Notice.claimed_at) < now - self.lease)))
-        pick: Select[tuple[int]] = select(col(Notice.id).label("id")).where(due).order_by(col(Notice.id))
-        pick = pick.limit(self.batch_size)
-        if self.engine.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        picked = pick.cte("picked")
-        statement = (update(Notice).where(col(Notice.id).in_(select(picked.c.id)), due)
-                     .values(status=NoticeStatus.SENDING.value, claimed_at=now).returning(col(Notice.id)))
-        with self.engine.begin() as conn:
-            return sorted(n for n in conn.execute(statement).scalars() if n is not None)
+        due = and_(col(Notice.kind) == KIND, due_notices(now, self.lease))
+        return lease.claim(self.engine, Notice, col(Notice.id), due, limit=self.batch_size,
+                           values={"status": NoticeStatus.SENDING.value, "claimed_at": now})
 
     def send_once(self, now: datetime | None = None) -> SendReport:
         """Claim a batch and send it."""

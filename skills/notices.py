@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from skills.models import Notice, NoticeStatus, utcnow
@@ -78,3 +81,10 @@ def mark_failed(session: Session, notice: Notice, *, error: str, give_up: bool) 
     if give_up:
         notice.status = NoticeStatus.FAILED.value
     session.add(notice)
+
+
+def due_notices(now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """Notices to claim at `now`: pending and due, or claimed by a sender whose lease ran out."""
+    return or_(and_(col(Notice.status) == NoticeStatus.PENDING,
+                    or_(col(Notice.next_attempt_at).is_(None), col(Notice.next_attempt_at) <= now)),
+               and_(col(Notice.status) == NoticeStatus.SENDING, col(Notice.claimed_at) < now - lease))

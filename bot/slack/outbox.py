@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -37,7 +37,7 @@ from core.clock import aware
 from core.metrics import NOTICES_DELIVERED, SLACK_ERRORS, SLACK_RATELIMITED
 from skills.inbox import prune_events
 from skills.models import Notice, NoticeStatus
-from skills.notices import mark_failed, mark_sent
+from skills.notices import due_notices, mark_failed, mark_sent
 from skills.records.xapi import KIND as XAPI_KIND
 
 logger = logging.getLogger(__name__)
@@ -94,9 +94,7 @@ class Deliverer:
     def claim(self, now: datetime) -> list[int]:
         """Take up to a batch of due notices (and ones whose deliverer died) in one statement; `now` is the token."""
         due = and_(col(Notice.kind) != XAPI_KIND,  # xAPI rows go to the LRS (jobs/xapi.py), never to Slack
-                   or_(and_(col(Notice.status) == NoticeStatus.PENDING,
-                            or_(col(Notice.next_attempt_at).is_(None), col(Notice.next_attempt_at) <= now)),
-                       and_(col(Notice.status) == NoticeStatus.SENDING, col(Notice.claimed_at) < now - self.lease)))
+                   due_notices(now, self.lease))
         return lease.claim(self.engine, Notice, col(Notice.id), due, limit=self.batch_size,
                            values={"status": NoticeStatus.SENDING.value, "claimed_at": now})
 
