@@ -33,6 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
+from sqlmodel import Session
+
 from bench import bench_slack
 from bench.common import ROOT, write_result
 from core.settings import Settings
@@ -94,7 +96,7 @@ def kill_one_of_two(burst: int, lease: float) -> dict[str, object]:
 
         upgrade_database(url)
         kb = KnowledgeBase(settings)
-        with kb.session() as session:
+        with Session(kb.engine) as session:
             load_org(session, demo_file("org.csv"))
             load_role_profiles(session, demo_file("roles.yaml"))
             session.commit()
@@ -174,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     print("part 1: ack latency…", file=sys.stderr)
     acks = ack_latency(args.rounds, args.clients, args.requests)
+    print(f"ack latency: {acks}", file=sys.stderr)
     print("part 2: kill -9 of one of two replicas…", file=sys.stderr)
     kill = kill_one_of_two(args.burst, args.lease)
     path = write_result("scaleout", {"ack_ms": acks, "kill": kill, "targets": {"ratio_p99": TARGET_RATIO,
