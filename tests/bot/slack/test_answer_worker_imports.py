@@ -16,11 +16,13 @@ from tests.fakes.slack_server import FakeSlack
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = '''
 import json
-import sys
+import time
+from pathlib import Path
 
 
-def loaded():
-    return {"torch": "torch" in sys.modules}
+def torch_loaded(pid):
+    """Whether the process has torch's native library mapped (read from outside the process)."""
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
 
 
 if __name__ == "__main__":
@@ -28,8 +30,12 @@ if __name__ == "__main__":
     from core.settings import Settings
 
     pool = AnswerPool(Settings(_env_file=None), 1)
-    print(json.dumps(pool.executor.submit(loaded).result(timeout=240)))
-    pool.close()
+    deadline = time.monotonic() + 240
+    while not pool.ready:  # the worker has built its services and warmed up
+        assert time.monotonic() < deadline and pool.processes[0].is_alive(), "the answer worker did not start"
+        time.sleep(0.1)
+    print(json.dumps({"torch": torch_loaded(pool.processes[0].pid)}))
+    pool.close(5)
 '''
 
 
