@@ -168,6 +168,21 @@ class Settings(BaseSettings):
             return self.embedding_model
         return "all-MiniLM-L6-v2" if self.embedding_backend == "local" else "text-embedding-3-small"
 
+    # --- issue 15: the learner's language, feedback re-ranking, a local embedding model, LLM re-rank ---
+    badger_default_language: str = Field(default="en", description="ISO 639-1 language of people whose Slack "
+                                                                    "locale and org row say none.")
+    badger_feedback_half_life_days: float = Field(default=60, gt=0, description="A vote counts half after this long.")
+
+    @field_validator("badger_default_language")
+    @classmethod
+    def _language_code(cls, value: str) -> str:
+        from knowledge.language import locale_language
+
+        code = locale_language(value)
+        if code is None:
+            raise ValueError(f"BADGER_DEFAULT_LANGUAGE must be a language code such as en or es, not {value!r}")
+        return code
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
