@@ -93,3 +93,34 @@ def locale_language(locale: str | None) -> str | None:
     """The language of a Slack locale or org-file value ('es-ES', 'pt_BR', 'Spanish') as a code, or None."""
     codes = normalise_language(locale)
     return codes[0] if codes else None
+
+
+# Common learning topics in Spanish and Portuguese, with their English names: the bundled embedding model
+# and most catalogues are English, so a question in another language searches with both.
+_GLOSSARY = {
+    "aprendizaje automático": "machine learning", "aprendizaje automatico": "machine learning",
+    "aprendizado de máquina": "machine learning", "inteligencia artificial": "artificial intelligence",
+    "inteligência artificial": "artificial intelligence", "ciberseguridad": "cybersecurity",
+    "cibersegurança": "cybersecurity", "seguridad": "security", "segurança": "security", "nube": "cloud",
+    "nuvem": "cloud", "gestión de proyectos": "project management", "gestão de projetos": "project management",
+    "ciencia de datos": "data science", "ciência de dados": "data science", "análisis de datos": "data analysis",
+    "análise de dados": "data analysis", "datos": "data", "dados": "data", "programación": "programming",
+    "programação": "programming", "redes": "networking", "diseño": "design", "design de": "design",
+    "liderazgo": "leadership", "liderança": "leadership", "hojas de cálculo": "spreadsheets excel",
+    "planilhas": "spreadsheets excel", "negociación": "negotiation", "negociação": "negotiation",
+    "ventas": "sales", "vendas": "sales", "finanzas": "finance", "finanças": "finance",
+    "contabilidad": "accounting", "contabilidade": "accounting", "comunicación": "communication",
+    "comunicação": "communication", "desarrollo web": "web development", "desenvolvimento web": "web development",
+    "estadística": "statistics", "estatística": "statistics", "hablar en público": "public speaking",
+    "falar em público": "public speaking", "experiencia de usuario": "user experience ux",
+    "atención al cliente": "customer service", "soporte técnico": "technical support",
+    "suporte técnico": "technical support", "matemáticas": "mathematics", "matemática": "mathematics",
+    "gestión de equipos": "team management", "equipos remotos": "remote teams", "bases de datos": "databases",
+    "banco de dados": "databases", "computación en la nube": "cloud computing", "mercadeo": "marketing",
+}
+_GLOSS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _GLOSSARY), key=len, reverse=True)) + r")\b", re.I)
+
+
+def gloss(text: str) -> str:
+    """The English names of common learning topics a Spanish or Portuguese text mentions ('' when none)."""
+    return " ".join(dict.fromkeys(_GLOSSARY[m.group(1).lower()] for m in _GLOSS.finditer(text)))

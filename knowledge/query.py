@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from knowledge.filters import Filters, parse_filters
-from knowledge.language import LANGUAGE_ASK, detect_language, requested_language
+from knowledge.language import LANGUAGE_ASK, detect_language, gloss, requested_language
 from knowledge.lexical import terms
 
 # Words that carry no topic: what is left of a want without them is what it is about.
@@ -25,7 +25,7 @@ FILLER = frozenset({
     "better", "where", "even", "maybe", "also", "too", "very", "things", "thing", "kind", "sort", "bit", "lot",
     "curious", "interested", "keen", "move", "moving", "switch", "switching", "pick", "picking", "study", "course?",
     "recommendations", "recommendation", "ideas", "options", "there's", "whats", "what's", "tell", "know",
-    "understand", "am", "explore", "basics", "intro", "introduction",
+    "understand", "am", "explore", "teach", "basics", "intro", "introduction",
     # Spanish
     "quiero", "aprender", "busco", "cursos", "curso", "sobre", "de", "del", "la", "el", "los", "las", "un", "una",
     "en", "para", "y", "o", "algo", "algún", "algun", "alguna", "hay", "que", "qué", "mi", "gratis",
@@ -56,7 +56,8 @@ _PROMOTED = re.compile(r"\b(?:just\s+)?(?:got\s+)?(?:bumped up|promoted|moved up
 _KNOWN = re.compile(
     r"\b(?:i\s+)?(?:already\s+(?:know|knows|use|do|have|did)|(?:i'?m|i am) (?:already )?(?:familiar|comfortable|"
     r"fluent|good) with|i(?:'ve| have) (?:already )?(?:done|used|learned|learnt|taken))\s+"
-    r"(?P<skill>[\w#+./ -]+?)(?=\s*(?:$|[,.;?!]|\bbut\b|\band\b|\bso\b|\balready\b|\bwell\b))"
+    r"(?P<skill>[\w#+./ -]+?)(?=\s*(?:$|[,.;?!]|\bbut\b|\band (?:i|i'm|want|wanna|would|looking|now|need)\b|"
+    r"\bso\b|\balready\b|\bwell\b|\bwant))"
     r"|\bya\s+(?:sé|se|conozco|domino|uso)\s+(?P<skill_es>[\w#+./ -]+?)(?=\s*(?:$|[,.;?!]|\bpero\b|\by\b))"
     r"|\bi know (?P<skill_after>[\w#+./-]+(?: [\w#+./-]+)?) already\b", re.I)
 _NEGATION = re.compile(
@@ -114,12 +115,29 @@ class Query:
     language_asked: bool = False
 
     def retrieval_text(self) -> str:
-        """The words retrieval runs on: the want (the whole question when nothing else is left)."""
-        return self.want or self.text
+        """The words retrieval runs on: the want (the whole question when nothing else is left).
+
+        A want in another language also carries the English names of the topics it mentions.
+        """
+        want = self.want or self.text
+        english = gloss(want) if self.language != "en" else ""
+        return f"{want} ({english})" if english else want
+
+    def context_text(self) -> str:
+        """The whole question without who they are: why they want it, what it is for."""
+        text = self.text
+        for phrase in self.about_me.phrases[:1] if self.about_me.role else ():
+            text = text.replace(phrase, " ")
+        return " ".join(text.split())
 
     def has_context(self) -> bool:
         """True when the question says more than the want (who they are, why): worth a second look."""
         return bool(self.want) and set(terms(self.want)) != set(terms(self.text))
+
+    def spelled(self, correct: Callable[[str], str]) -> Query:
+        """This query with typos in the want (and its topic) corrected."""
+        want = correct(self.want)
+        return self if want == self.want else replace(self, want=want, topic=correct(self.topic))
 
     def with_filters(self, filters: Filters | None) -> Query:
         """This query with given filters taking precedence over those read from its words."""
@@ -138,13 +156,10 @@ def understand(text: str, providers: Iterable[str] = (), *, parse: bool = True) 
     ))
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c and c.strip()]
     kept = [c for c in clauses if not _is_self_clause(c)]
-    want_text = " ".join(kept) if kept else text
+    want_text = ". ".join(c.rstrip(".?!;") for c in kept) if kept else text
     for phrase in about.phrases:
         want_text = want_text.replace(phrase, " ")
-    for negated in negations:
-        want_text = re.sub(r"\b(?:not|no|without(?: having to)?|except|other than|apart from|sin|excepto|nada de|"
-                           r"but not)\s+(?:the\s+|any\s+|a\s+)?" + re.escape(negated) + r"\b", " ", want_text,
-                           flags=re.I)
+    want_text = _without(want_text, negations)
     asked = requested_language(text)
     if asked:
         want_text = LANGUAGE_ASK.sub(" ", want_text)
@@ -152,9 +167,17 @@ def understand(text: str, providers: Iterable[str] = (), *, parse: bool = True) 
     want_text = re.sub(r"^(?:and|but|so|y|pero)\s+", "", want_text, flags=re.I)
     return Query(
         text=text, want=want_text, topic=_topic(want_text), about_me=about,
-        filters=parse_filters(text, providers), negations=negations,
+        filters=parse_filters(_without(text, negations), providers), negations=negations,
         language=asked or detect_language(text), language_asked=asked is not None,
     )
+
+
+def _without(text: str, negations: Iterable[str]) -> str:
+    """The text with each "not X" cut out."""
+    for negated in negations:
+        text = re.sub(r"\b(?:not|no|without(?: having to)?|except|other than|apart from|sin|excepto|nada de|"
+                      r"but not)\s+(?:the\s+|any\s+|a\s+)?" + re.escape(negated) + r"\b", " ", text, flags=re.I)
+    return text
 
 
 def topic_words(text: str) -> str:

@@ -20,7 +20,7 @@ from knowledge.index import VectorIndex
 from knowledge.language import normalise_language
 from knowledge.lexical import LexicalIndex
 from knowledge.models import ACTIVE, Credential
-from knowledge.query import Query, understand
+from knowledge.query import Query, topic_words, understand
 from knowledge.rerank import rerank
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class SearchResult:
     filters: Filters
     took_ms: float = 0.0
     understood: Query | None = None
-    language: str | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass
@@ -123,7 +123,7 @@ class _Columns:
     cost: Any
     hours: Any
     languages: list[tuple[str, ...]] = field(default_factory=list)
-    _language_masks: dict[str, Any] = field(default_factory=dict)
+    _language_masks: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, entries: list[Entry]) -> _Columns:
@@ -141,14 +141,14 @@ class _Columns:
             languages=[e.languages for e in entries],
         )
 
-    def in_language(self, code: str, positions: list[int]) -> list[int]:
-        """The positions whose entry is in this language or states none."""
+    def in_languages(self, codes: tuple[str, ...], positions: list[int]) -> list[int]:
+        """The positions whose entry is in one of these languages or states none."""
         import numpy as np
 
-        mask = self._language_masks.get(code)
+        mask = self._language_masks.get(codes)
         if mask is None:
-            mask = np.array([not langs or code in langs for langs in self.languages], dtype=bool)
-            self._language_masks[code] = mask
+            mask = np.array([not langs or any(code in langs for code in codes) for langs in self.languages], dtype=bool)
+            self._language_masks[codes] = mask
         return [i for i in positions if mask[i]]
 
     def allowed(self, filters: Filters, entries: list[Entry]) -> list[int]:
@@ -254,11 +254,13 @@ class CatalogueSearcher:
         snap = self.snapshot()
         understood = query if isinstance(query, Query) else understand(query, snap.providers, parse=parse)
         understood = understood.with_filters(filters)
+        if parse:
+            understood = understood.spelled(snap.lexical.correct)
         applied = understood.filters
-        wanted_language = _language(understood, language)
+        languages = _languages(understood, language)
         allowed = snap.columns.allowed(applied, snap.entries)
-        if wanted_language:
-            allowed = snap.columns.in_language(wanted_language, allowed)
+        if languages:
+            allowed = snap.columns.in_languages(languages, allowed)
         text = understood.retrieval_text()
         ranked_lexical: list[int] = []
         ranked_dense: list[int] = []
@@ -269,12 +271,12 @@ class CatalogueSearcher:
             deep = bool(applied.skill) or len(allowed) < len(snap.entries) * 0.8
             ranked_dense = self._dense(snap, text, applied, set(allowed), deep=deep)
             if mode == "hybrid" and understood.has_context():
-                ranked_context = self._dense(snap, understood.text, applied, set(allowed), deep=deep)
+                ranked_context = self._dense(snap, understood.context_text(), applied, set(allowed), deep=deep)
         fused = rerank(_fuse(ranked_lexical, ranked_dense, ranked_context), understood, snap.entries)
-        query_terms = _query_terms(text, snap.lexical)
+        query_terms = _query_terms(topic_words(understood.retrieval_text()), snap.lexical)
         hits = [self._hit(snap.entries[i], score, query_terms, applied, snap.lexical) for i, score in fused[:k]]
         return SearchResult(query=understood.text, hits=hits, filters=applied, understood=understood,
-                            language=wanted_language, took_ms=(time.perf_counter() - started) * 1000)
+                            languages=languages, took_ms=(time.perf_counter() - started) * 1000)
 
     def _lexical(self, snap: _Snapshot, query: str, allowed: list[int]) -> list[int]:
         import numpy as np
@@ -308,13 +310,13 @@ class CatalogueSearcher:
         )
 
 
-def _language(understood: Query, person: str | None) -> str | None:
-    """The asked language, else (unless the caller said any) the one it is written in, else the person's."""
-    if understood.language_asked:
-        return understood.language
+def _languages(understood: Query, person: str | None) -> tuple[str, ...]:
+    """The languages results may be in: the asked one; else the person's, and the question's own when it differs."""
+    if understood.language_asked and understood.language:
+        return (understood.language,)
     if person == ANY_LANGUAGE:
-        return None
-    return understood.language or person
+        return ()
+    return tuple(dict.fromkeys(code for code in (person, understood.language) if code))
 
 
 def _fuse(lexical: list[int], dense: list[int], context: Sequence[int] = ()) -> list[tuple[int, float]]:
