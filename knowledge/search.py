@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from knowledge.embeddings import Embedder
+from knowledge.feedback_rank import FeedbackBoosts, apply_feedback
 from knowledge.filters import Filters
 from knowledge.index import VectorIndex
 from knowledge.language import normalise_language
@@ -181,6 +182,7 @@ class _Snapshot:
     lexical: LexicalIndex
     by_id: dict[str, int]
     providers: list[str]
+    ids: list[str]
 
 
 class CatalogueSearcher:
@@ -197,6 +199,8 @@ class CatalogueSearcher:
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._model_checked = False
+        # Set by the application to re-rank by answer feedback; None keeps the plain ranking.
+        self.feedback: Callable[[], FeedbackBoosts | None] | None = None
 
     def _version(self, session: Session) -> tuple[int, str]:
         count, latest = session.exec(
@@ -228,6 +232,7 @@ class CatalogueSearcher:
                     lexical=LexicalIndex([entry.lexical_text() for entry in entries]),
                     by_id={entry.id: i for i, entry in enumerate(entries)},
                     providers=sorted({entry.provider for entry in entries}),
+                    ids=[entry.id for entry in entries],
                 )
             return self._snapshot
 
@@ -273,6 +278,8 @@ class CatalogueSearcher:
             if mode == "hybrid" and understood.has_context():
                 ranked_context = self._dense(snap, understood.context_text(), applied, set(allowed), deep=deep)
         fused = rerank(_fuse(ranked_lexical, ranked_dense, ranked_context), understood, snap.entries)
+        if self.feedback is not None and fused:
+            fused = apply_feedback(fused, understood, snap.ids, self.feedback())
         query_terms = _query_terms(topic_words(understood.retrieval_text()), snap.lexical)
         hits = [self._hit(snap.entries[i], score, query_terms, applied, snap.lexical) for i, score in fused[:k]]
         return SearchResult(query=understood.text, hits=hits, filters=applied, understood=understood,
