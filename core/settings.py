@@ -166,12 +166,16 @@ class Settings(BaseSettings):
         """The embedding model name for the configured backend."""
         if self.embedding_model:
             return self.embedding_model
+        if self.embedding_model_path is not None and self.embedding_backend == "local":
+            return f"local:{self.embedding_model_path.resolve().name}"
         return "all-MiniLM-L6-v2" if self.embedding_backend == "local" else "text-embedding-3-small"
 
     # --- issue 15: the learner's language, feedback re-ranking, a local embedding model, LLM re-rank ---
     badger_default_language: str = Field(default="en", description="ISO 639-1 language of people whose Slack "
                                                                     "locale and org row say none.")
     badger_feedback_half_life_days: float = Field(default=60, gt=0, description="A vote counts half after this long.")
+    embedding_model_path: Path | None = Field(default=None, description="A local sentence-transformers model "
+                                              "directory to embed with instead of the bundled MiniLM.")
 
     @field_validator("badger_default_language")
     @classmethod
