@@ -20,7 +20,7 @@ from knowledge.filters import Filters
 from knowledge.index import VectorIndex
 from knowledge.language import normalise_language
 from knowledge.lexical import LexicalIndex
-from knowledge.models import ACTIVE, Credential
+from knowledge.models import ACTIVE, Credential, HiddenCredential
 from knowledge.query import Query, topic_words, understand
 from knowledge.rerank import rerank
 
@@ -206,7 +206,8 @@ class CatalogueSearcher:
         count, latest = session.exec(
             select(func.count(), func.max(Credential.updated_at)).where(Credential.status == ACTIVE)
         ).one()
-        return int(count), str(latest)
+        hidden, hidden_latest = session.exec(select(func.count(), func.max(HiddenCredential.hidden_at))).one()
+        return int(count), f"{latest}|{hidden}|{hidden_latest}"
 
     def snapshot(self) -> _Snapshot:
         """The current in-memory view of the active catalogue, rebuilt if it changed."""
@@ -224,7 +225,8 @@ class CatalogueSearcher:
                 rows = session.exec(
                     select(Credential).where(Credential.status == ACTIVE).order_by(col(Credential.id))
                 ).all()
-                entries = [_entry(row) for row in rows]
+                hidden = set(session.exec(select(HiddenCredential.credential_id)).all())
+                entries = [_entry(row) for row in rows if row.id not in hidden]
                 self._snapshot = _Snapshot(
                     version=version,
                     entries=entries,
