@@ -127,9 +127,9 @@ class Answerer:
         return cls(kb, composer=LLMComposer(model) if model is not None else None)
 
     def answer(self, question: str, *, k: int = 5, filters: Filters | None = None,
-               history: Sequence[tuple[str, str]] = ()) -> Answer:
+               history: Sequence[tuple[str, str]] = (), language: str | None = None) -> Answer:
         """Search, then compose; any model failure gives the offline answer and logs the event."""
-        offline = answer_offline(self.kb, question, k=k, filters=filters)
+        offline = answer_offline(self.kb, question, k=k, filters=filters, language=language)
         if self.composer is None:
             return offline
         started = time.perf_counter()

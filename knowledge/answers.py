@@ -119,15 +119,17 @@ def compose_offline(question: str, result: SearchResult, *, closest: SearchResul
     return Answer(text=text, citations=[h.id for h in hits], actions=next_actions(hits), hits=hits, topic=topic)
 
 
-def retrieve(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None) -> SearchResult:
-    """Search for a question (filters read from its words plus those given)."""
-    return kb.search(question, k=k, filters=filters)
+def retrieve(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None,
+             language: str | None = None) -> SearchResult:
+    """Search for a question (filters read from its words plus those given) in the person's language."""
+    return kb.search(question, k=k, filters=filters, language=language)
 
 
-def answer_offline(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None) -> Answer:
+def answer_offline(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None,
+                   language: str | None = None) -> Answer:
     """Search and compose the offline answer (with the closest unconstrained entries when nothing passes)."""
-    result = retrieve(kb, question, k=k, filters=filters)
+    result = retrieve(kb, question, k=k, filters=filters, language=language)
     closest = None
     if not result.hits and not result.filters.is_empty():
-        closest = kb.search(question, k=min(k, 3), parse=False)
+        closest = kb.search(question, k=min(k, 3), parse=False, language=language)
     return compose_offline(question, result, closest=closest)

@@ -1,4 +1,4 @@
-"""Search: entries an admin hid from search.
+"""Search: entries an admin hid from search; each person's language.
 
 Revision ID: 0008
 Revises: 0005
@@ -28,8 +28,13 @@ def upgrade() -> None:
         sa.Column('hidden_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint('credential_id')
         )
+    if 'language' not in {c['name'] for c in sa.inspect(op.get_bind()).get_columns('employee')}:
+        with op.batch_alter_table('employee', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
 
 
 def downgrade() -> None:
     """Revert this migration."""
+    with op.batch_alter_table('employee', schema=None) as batch_op:
+        batch_op.drop_column('language')
     op.drop_table('hidden_credential')
