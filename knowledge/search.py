@@ -150,7 +150,9 @@ class _Columns:
         if mask is None:
             mask = np.array([not langs or any(code in langs for code in codes) for langs in self.languages], dtype=bool)
             self._language_masks[codes] = mask
-        return [i for i in positions if mask[i]]
+        chosen = np.asarray(positions, dtype=np.int64)
+        result: list[int] = chosen[mask[chosen]].tolist()
+        return result
 
     def allowed(self, filters: Filters, entries: list[Entry]) -> list[int]:
         """Positions of the entries that meet every constraint (absent values never pass)."""
