@@ -174,6 +174,8 @@ class Settings(BaseSettings):
     badger_default_language: str = Field(default="en", description="ISO 639-1 language of people whose Slack "
                                                                     "locale and org row say none.")
     badger_feedback_half_life_days: float = Field(default=60, gt=0, description="A vote counts half after this long.")
+    badger_llm_rerank: bool = Field(default=False, description="In LLM mode, let the model re-order the top 20 "
+                                                               "search results (ids only from those).")
     embedding_model_path: Path | None = Field(default=None, description="A local sentence-transformers model "
                                               "directory to embed with instead of the bundled MiniLM.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ActionKind = Literal["enrol", "details", "more_like"]
+Reorder = Callable[[list[Hit]], list[Hit]]
 _STRONG_REASON = ("skills:", "title mentions", "description mentions")
 
 
@@ -126,9 +128,14 @@ def retrieve(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters |
 
 
 def answer_offline(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None,
-                   language: str | None = None) -> Answer:
-    """Search and compose the offline answer (with the closest unconstrained entries when nothing passes)."""
-    result = retrieve(kb, question, k=k, filters=filters, language=language)
+                   language: str | None = None, reorder: Reorder | None = None) -> Answer:
+    """Search and compose the offline answer (with the closest unconstrained entries when nothing passes).
+
+    `reorder` re-orders a deeper list of candidates (the LLM re-ranker) before the top k are kept.
+    """
+    result = retrieve(kb, question, k=max(k, 20) if reorder else k, filters=filters, language=language)
+    if reorder is not None and result.hits:
+        result.hits = reorder(result.hits)[:k]
     closest = None
     if not result.hits and not result.filters.is_empty():
         closest = kb.search(question, k=min(k, 3), parse=False, language=language)
