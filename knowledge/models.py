@@ -44,3 +44,12 @@ class Credential(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     retired_at: datetime | None = None
+
+
+class HiddenCredential(SQLModel, table=True):
+    """An entry an admin took out of search (it stays in the catalogue and in people's records)."""
+
+    __tablename__ = "hidden_credential"
+
+    credential_id: str = Field(primary_key=True, max_length=200)
+    hidden_at: datetime = Field(default_factory=utcnow)

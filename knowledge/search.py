@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -15,10 +15,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from knowledge.embeddings import Embedder
-from knowledge.filters import Filters, parse_filters
+from knowledge.feedback_rank import FeedbackBoosts, apply_feedback
+from knowledge.filters import Filters
 from knowledge.index import VectorIndex
+from knowledge.language import normalise_language
 from knowledge.lexical import LexicalIndex
-from knowledge.models import ACTIVE, Credential
+from knowledge.models import ACTIVE, Credential, HiddenCredential
+from knowledge.query import Query, topic_words, understand
+from knowledge.rerank import rerank
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +32,11 @@ Mode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 10
 LEXICAL_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
+# When the question says more than what is wanted (who they are, why), the whole question embedded is a
+# third ranking at half weight: the want drives retrieval, the rest is context (0.5 and 1.0 tried on dev).
+CONTEXT_WEIGHT = 0.5
 CANDIDATES = 100
+ANY_LANGUAGE = "*"  # the caller wants every language (unless the question asks for one)
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class Entry:
     currency: str
     format: str | None
     url: str | None
+    languages: tuple[str, ...] = ()
 
     def passes(self, filters: Filters) -> bool:
         """True when the entry meets every hard constraint (absent values never pass)."""
@@ -101,6 +110,8 @@ class SearchResult:
     hits: list[Hit]
     filters: Filters
     took_ms: float = 0.0
+    understood: Query | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass
@@ -112,6 +123,8 @@ class _Columns:
     format: Any
     cost: Any
     hours: Any
+    languages: list[tuple[str, ...]] = field(default_factory=list)
+    _language_masks: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, entries: list[Entry]) -> _Columns:
@@ -126,7 +139,20 @@ class _Columns:
             format=np.array([e.format or "" for e in entries], dtype=object),
             cost=numbers([e.cost for e in entries]),
             hours=numbers([e.duration_hours for e in entries]),
+            languages=[e.languages for e in entries],
         )
+
+    def in_languages(self, codes: tuple[str, ...], positions: list[int]) -> list[int]:
+        """The positions whose entry is in one of these languages or states none."""
+        import numpy as np
+
+        mask = self._language_masks.get(codes)
+        if mask is None:
+            mask = np.array([not langs or any(code in langs for code in codes) for langs in self.languages], dtype=bool)
+            self._language_masks[codes] = mask
+        chosen = np.asarray(positions, dtype=np.int64)
+        result: list[int] = chosen[mask[chosen]].tolist()
+        return result
 
     def allowed(self, filters: Filters, entries: list[Entry]) -> list[int]:
         """Positions of the entries that meet every constraint (absent values never pass)."""
@@ -158,6 +184,7 @@ class _Snapshot:
     lexical: LexicalIndex
     by_id: dict[str, int]
     providers: list[str]
+    ids: list[str]
 
 
 class CatalogueSearcher:
@@ -174,12 +201,15 @@ class CatalogueSearcher:
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
         self._model_checked = False
+        # Set by the application to re-rank by answer feedback; None keeps the plain ranking.
+        self.feedback: Callable[[], FeedbackBoosts | None] | None = None
 
     def _version(self, session: Session) -> tuple[int, str]:
         count, latest = session.exec(
             select(func.count(), func.max(Credential.updated_at)).where(Credential.status == ACTIVE)
         ).one()
-        return int(count), str(latest)
+        hidden, hidden_latest = session.exec(select(func.count(), func.max(HiddenCredential.hidden_at))).one()
+        return int(count), f"{latest}|{hidden}|{hidden_latest}"
 
     def snapshot(self) -> _Snapshot:
         """The current in-memory view of the active catalogue, rebuilt if it changed."""
@@ -197,7 +227,8 @@ class CatalogueSearcher:
                 rows = session.exec(
                     select(Credential).where(Credential.status == ACTIVE).order_by(col(Credential.id))
                 ).all()
-                entries = [_entry(row) for row in rows]
+                hidden = set(session.exec(select(HiddenCredential.credential_id)).all())
+                entries = [_entry(row) for row in rows if row.id not in hidden]
                 self._snapshot = _Snapshot(
                     version=version,
                     entries=entries,
@@ -205,6 +236,7 @@ class CatalogueSearcher:
                     lexical=LexicalIndex([entry.lexical_text() for entry in entries]),
                     by_id={entry.id: i for i, entry in enumerate(entries)},
                     providers=sorted({entry.provider for entry in entries}),
+                    ids=[entry.id for entry in entries],
                 )
             return self._snapshot
 
@@ -219,25 +251,43 @@ class CatalogueSearcher:
         return None if position is None else snap.entries[position]
 
     def search(
-        self, query: str, *, k: int = 10, filters: Filters | None = None, parse: bool = True, mode: Mode = "hybrid",
+        self, query: str | Query, *, k: int = 10, filters: Filters | None = None, parse: bool = True,
+        mode: Mode = "hybrid", language: str | None = None,
     ) -> SearchResult:
-        """The k best active credentials for the query that meet every constraint."""
+        """The k best active credentials for the query that meet every constraint.
+
+        `language` is the person's language: a hard filter unless the question asks for another or is
+        written in another (entries that state no language always pass).
+        """
         started = time.perf_counter()
         snap = self.snapshot()
-        applied = parse_filters(query, snap.providers) if parse else Filters()
-        if filters is not None:
-            applied = applied.override(filters)
+        understood = query if isinstance(query, Query) else understand(query, snap.providers, parse=parse)
+        understood = understood.with_filters(filters)
+        if parse:
+            understood = understood.spelled(snap.lexical.correct)
+        applied = understood.filters
+        languages = _languages(understood, language)
         allowed = snap.columns.allowed(applied, snap.entries)
+        if languages:
+            allowed = snap.columns.in_languages(languages, allowed)
+        text = understood.retrieval_text()
         ranked_lexical: list[int] = []
         ranked_dense: list[int] = []
         if allowed and mode in ("hybrid", "lexical"):
-            ranked_lexical = self._lexical(snap, query, allowed)
+            ranked_lexical = self._lexical(snap, text, allowed)
+        ranked_context: list[int] = []
         if allowed and mode in ("hybrid", "dense"):
-            ranked_dense = self._dense(snap, query, applied, set(allowed))
-        fused = _fuse(ranked_lexical, ranked_dense)
-        terms = _query_terms(query, snap.lexical)
-        hits = [self._hit(snap.entries[i], score, terms, applied, snap.lexical) for i, score in fused[:k]]
-        return SearchResult(query=query, hits=hits, filters=applied, took_ms=(time.perf_counter() - started) * 1000)
+            deep = bool(applied.skill) or len(allowed) < len(snap.entries) * 0.8
+            ranked_dense = self._dense(snap, text, applied, set(allowed), deep=deep)
+            if mode == "hybrid" and understood.has_context():
+                ranked_context = self._dense(snap, understood.context_text(), applied, set(allowed), deep=deep)
+        fused = rerank(_fuse(ranked_lexical, ranked_dense, ranked_context), understood, snap.entries)
+        if self.feedback is not None and fused:
+            fused = apply_feedback(fused, understood, snap.ids, self.feedback())
+        query_terms = _query_terms(topic_words(understood.retrieval_text()), snap.lexical)
+        hits = [self._hit(snap.entries[i], score, query_terms, applied, snap.lexical) for i, score in fused[:k]]
+        return SearchResult(query=understood.text, hits=hits, filters=applied, understood=understood,
+                            languages=languages, took_ms=(time.perf_counter() - started) * 1000)
 
     def _lexical(self, snap: _Snapshot, query: str, allowed: list[int]) -> list[int]:
         import numpy as np
@@ -248,14 +298,14 @@ class CatalogueSearcher:
         order = picked[np.argsort(-scores[picked], kind="stable")]
         return [int(i) for i in order[:CANDIDATES]]
 
-    def _dense(self, snap: _Snapshot, query: str, applied: Filters, allowed: set[int]) -> list[int]:
+    def _dense(self, snap: _Snapshot, query: str, applied: Filters, allowed: set[int], *, deep: bool) -> list[int]:
         embedder = self._embedder_factory()
         if not self._model_checked:
             self._index.check_model(embedder.name)
             self._model_checked = True
         vector = embedder.embed_query(query)
         # Over-fetch when some constraints are checked here rather than in Chroma.
-        depth = CANDIDATES * (4 if applied.skill else 1) + 20
+        depth = CANDIDATES * (4 if deep else 1) + 20
         ranked: list[int] = []
         for hit in self._index.query(vector, n=depth, where=applied.chroma_where()):
             position = snap.by_id.get(hit.id)
@@ -271,10 +321,19 @@ class CatalogueSearcher:
         )
 
 
-def _fuse(lexical: list[int], dense: list[int]) -> list[tuple[int, float]]:
-    """Weighted reciprocal rank fusion of the two rankings (a single ranking passes through)."""
+def _languages(understood: Query, person: str | None) -> tuple[str, ...]:
+    """The languages results may be in: the asked one; else the person's, and the question's own when it differs."""
+    if understood.language_asked and understood.language:
+        return (understood.language,)
+    if person == ANY_LANGUAGE:
+        return ()
+    return tuple(dict.fromkeys(code for code in (person, understood.language) if code))
+
+
+def _fuse(lexical: list[int], dense: list[int], context: Sequence[int] = ()) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of the rankings (a single ranking passes through)."""
     scores: dict[int, float] = {}
-    for ranking, weight in ((lexical, LEXICAL_WEIGHT), (dense, DENSE_WEIGHT)):
+    for ranking, weight in ((lexical, LEXICAL_WEIGHT), (dense, DENSE_WEIGHT), (context, CONTEXT_WEIGHT)):
         for rank, position in enumerate(ranking, start=1):
             scores[position] = scores.get(position, 0.0) + weight / (RRF_K + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
@@ -318,4 +377,5 @@ def _entry(row: Credential) -> Entry:
         id=row.id, title=row.title, provider=row.provider, description=row.description,
         skills=tuple(row.skills or ()), tags=tuple(row.tags or ()), level=row.level,
         duration_hours=row.duration_hours, cost=row.cost, currency=row.currency, format=row.format, url=row.url,
+        languages=normalise_language(row.language),
     )

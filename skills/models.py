@@ -49,6 +49,7 @@ class Employee(SQLModel, table=True):
     is_admin: bool = False
     shoutout_opt_out: bool = False
     timezone_synced_at: datetime | None = None  # when `timezone` was last read from the Slack profile
+    language: str | None = Field(default=None, max_length=10)  # ISO 639-1; None: BADGER_DEFAULT_LANGUAGE
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -13,12 +13,13 @@ import yaml
 from sqlmodel import Session, col, delete, select
 
 from core.clock import zone
+from knowledge.language import locale_language
 from skills.errors import ValidationFailed
 from skills.models import Employee, RoleSkill, utcnow
 from skills.normalise import normalise_role, normalise_skill
 
 REQUIRED_COLUMNS = ("user_id", "name", "email", "role", "team", "manager_id")
-OPTIONAL_COLUMNS = ("timezone", "is_admin", "shoutout_opt_out")
+OPTIONAL_COLUMNS = ("timezone", "is_admin", "shoutout_opt_out", "language")
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,39}$")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0", ""}
@@ -91,6 +92,9 @@ def _parse_person(where: str, record: dict[str, Any], problems: list[str]) -> Em
     timezone = _text(record, "timezone") or "UTC"
     if zone(timezone) is None:
         problems.append(f"{where}: timezone: {timezone!r} is not an IANA time zone (like Europe/London)")
+    language = locale_language(_text(record, "language")) if _text(record, "language") else None
+    if _text(record, "language") and language is None:
+        problems.append(f"{where}: language: {_text(record, 'language')!r} is not a language (like en or Spanish)")
     flags = {}
     for flag in ("is_admin", "shoutout_opt_out"):
         raw = _text(record, flag).lower()
@@ -107,6 +111,7 @@ def _parse_person(where: str, record: dict[str, Any], problems: list[str]) -> Em
         timezone=timezone,
         is_admin=flags["is_admin"],
         shoutout_opt_out=flags["shoutout_opt_out"],
+        language=language,
     )
 
 
@@ -188,6 +193,7 @@ def load_org(session: Session, path: Path) -> OrgLoad:
                 "timezone",
                 "is_admin",
                 "shoutout_opt_out",
+                "language",
             ):
                 setattr(current, field, getattr(person, field))
             current.updated_at = utcnow()

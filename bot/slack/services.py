@@ -19,6 +19,7 @@ from core.settings import Settings
 from knowledge.base import KnowledgeBase
 from skills.assistant.memory import DatabaseThreads
 from skills.assistant.service import Assistant
+from skills.feedback_votes import FeedbackSource
 
 if TYPE_CHECKING:
     from bot.slack.answers import AnswerPool, AnswerThreads, Task
@@ -50,6 +51,7 @@ class Services:
     def build(cls, settings: Settings, kb: KnowledgeBase | None = None) -> Services:
         """Services over the configured database and index (offline, or LLM mode with OPENAI_API_KEY)."""
         kb = kb or KnowledgeBase(settings)
+        kb.searcher.feedback = FeedbackSource(kb.engine, half_life_days=settings.badger_feedback_half_life_days)
         return cls(settings, kb, Assistant.from_settings(kb, memory=DatabaseThreads(kb.engine)))
 
     def start_workers(self, client: WebClient | None = None, *, processes: bool = True) -> None:

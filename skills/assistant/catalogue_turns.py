@@ -16,7 +16,7 @@ PAGE = 5
 
 def find(ctx: TurnContext, query: str, *, filters: Filters | None = None) -> Message:
     """A grounded answer for what the user wants to learn."""
-    answer = ctx.answerer.answer(query, k=PAGE, filters=filters, history=ctx.history())
+    answer = ctx.answerer.answer(query, k=PAGE, filters=filters, history=ctx.history(), language=ctx.language())
     ctx.state.update(query=query, filters=filters_to_dict(filters or Filters()), shown=answer.citations,
                      seen=answer.citations)
     return answer_message(answer)
@@ -44,7 +44,7 @@ def refine(ctx: TurnContext, refinement: Refinement) -> Message:
         filters = filters.override(Filters(level=refinement.level))
     seen_value = ctx.recall("seen")
     seen = {str(s) for s in seen_value} if isinstance(seen_value, list) and refinement.more else set()
-    result = ctx.kb.search(query, k=PAGE + len(seen), filters=filters)
+    result = ctx.kb.search(query, k=PAGE + len(seen), filters=filters, language=ctx.language())
     page = SearchResult(query=query, hits=[h for h in result.hits if h.id not in seen][:PAGE], filters=result.filters)
     if refinement.more and not page.hits:
         return say("That's everything I have on that. Try other words?", intent="refine")
@@ -112,7 +112,7 @@ def more_like(ctx: TurnContext, ref: str) -> Message:
     if isinstance(entry, Message):
         return entry
     query = " ".join([entry.title, *entry.skills[:5]])
-    result = ctx.kb.search(query, k=PAGE + 1, parse=False)
+    result = ctx.kb.search(query, k=PAGE + 1, parse=False, language=ctx.language())
     page = SearchResult(query=query, hits=[h for h in result.hits if h.id != entry.id][:PAGE], filters=Filters())
     answer = compose_offline(entry.title, page)
     answer.text = f"More like *{entry.title}*:\n" + answer.text.split("\n", 1)[-1]

@@ -11,6 +11,7 @@ from knowledge.filters import Filters
 from skills.access import Actor
 from skills.assistant.memory import Turn, last_state
 from skills.errors import PermissionDenied
+from skills.models import Employee
 from skills.policy import Policy
 
 if TYPE_CHECKING:
@@ -45,6 +46,13 @@ class TurnContext:
             raise PermissionDenied("I don't know who you are, so I can only search the catalogue. "
                                    "(In the terminal: `badger chat --as YOUR_SLACK_ID`.)")
         return self.actor
+
+    def language(self) -> str | None:
+        """The acting person's language (their org row), or None for BADGER_DEFAULT_LANGUAGE."""
+        if self.actor is None:
+            return None
+        person = self.session.get(Employee, self.actor.user_id)
+        return person.language if person is not None else None
 
     def history(self) -> list[tuple[str, str]]:
         """The last turns as (user, assistant) text pairs."""

@@ -13,7 +13,6 @@ from core.errors import BadgerError
 from knowledge.answer_llm import (
     DEFAULT_TIMEOUT_S,
     Answerer,
-    LLMComposer,
     chat_model,
     fallback_detail,
     fallback_kind,
@@ -56,7 +55,7 @@ class Assistant:
         if model is None:
             return cls(kb, memory=memory)
         return cls(kb, memory=memory, agent=Agent(model, budget_s=budget_s),
-                   answerer=Answerer(kb, composer=LLMComposer(model)))
+                   answerer=Answerer.from_settings(kb, timeout=timeout))
 
     @property
     def mode(self) -> str:

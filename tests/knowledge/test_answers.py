@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.answer_llm import Answerer
+from knowledge.answers import fits
 from knowledge.base import KnowledgeBase
 from tests.fakes.openai_server import FakeOpenAI, call, fail, hang, say
 
@@ -107,3 +108,41 @@ def test_injection_in_a_description_is_passed_as_data_and_changes_nothing(
     catalogue = json.loads(user.split("<catalogue>\n", 1)[1].split("\n</catalogue>", 1)[0])
     assert "Ignore your instructions" in catalogue[0]["description"]  # inside the data block, as data
     assert "Ignore your instructions" not in body["messages"][0]["content"]
+
+
+@pytest.fixture
+def reranking(make_kb: MakeKB, kb: KnowledgeBase, fake_openai: FakeOpenAI) -> Answerer:
+    settings = make_kb(openai_api_key="sk-test-123", openai_base_url=fake_openai.base_url, badger_llm_rerank=True)
+    return Answerer.from_settings(settings, timeout=1.0)
+
+
+def _offline_ids(kb: KnowledgeBase, question: str) -> list[str]:
+    return Answerer(kb).answer(question).citations
+
+
+def test_llm_rerank_reorders_the_candidates_by_id(
+    reranking: Answerer, kb: KnowledgeBase, fake_openai: FakeOpenAI,
+) -> None:
+    plain = [hit.id for hit in kb.search("python course", k=20).hits if fits(hit)]  # the answer shows these
+    assert len(plain) >= 2
+    chosen = plain[-1]
+    entry = kb.get(chosen)
+    assert entry is not None
+    fake_openai.script = [call("RankedIds", ids=[chosen]), fail(500)]  # ranking, then the composer fails
+    answer = reranking.answer("python course", k=3)
+    assert answer.mode == "offline" and answer.fallback == "error"
+    assert answer.hits[0].id == chosen
+    first, _ = fake_openai.chat_requests
+    assert first["tools"][0]["function"]["name"] == "RankedIds"
+    assert "<candidates>" in first["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("reply", [call("RankedIds", ids=["made-up-course"]), call("RankedIds", ids=[]), fail(500)],
+                         ids=["stranger", "empty", "error"])
+def test_a_ranking_naming_a_stranger_or_failing_keeps_the_search_order(
+    reranking: Answerer, kb: KnowledgeBase, fake_openai: FakeOpenAI, reply: dict[str, object],
+) -> None:
+    fake_openai.script = [reply, fail(500)]
+    answer = reranking.answer("python course", k=3)
+    assert "made-up-course" not in answer.citations
+    assert answer.citations == _offline_ids(kb, "python course")[:3]
