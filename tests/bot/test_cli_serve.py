@@ -41,7 +41,7 @@ def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[subprocess.Popen[
                                 "--port", "0"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     url = ""
     while time.monotonic() < deadline and not url:
         line = process.stdout.readline()
@@ -66,7 +66,7 @@ def test_serve_http_answers_signed_commands_and_delivers_notices(
     headers = {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": signature(body, ts),
                "Content-Type": "application/x-www-form-urlencoded"}
     assert httpx.post(f"{url}/slack/events", content=body, headers=headers).status_code == 200
-    assert "SQL for Everyone" in str(slack.wait_for("response_url", timeout=20)[0].args["blocks"])
+    assert "SQL for Everyone" in str(slack.wait_for("response_url", timeout=120)[0].args["blocks"])
     headers["X-Slack-Signature"] = signature(body, ts, "wrong")
     assert httpx.post(f"{url}/slack/events", content=body, headers=headers).status_code == 401
 
