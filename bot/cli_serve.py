@@ -60,20 +60,21 @@ def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: i
     from bot.slack.outbox import Deliverer
     from bot.slack.services import Services
 
+    client = web_client(settings)
+    try:  # before anything starts: a refused token is the operator's to fix, not a traceback
+        client.auth_test()
+    except SlackApiError as exc:
+        raise ConfigurationError(f"Slack refused the bot token ({exc.response.get('error', 'unknown error')}); "
+                                 "check SLACK_BOT_TOKEN and SLACK_API_URL.") from None
     upgrade_database(settings.resolved_database_url)
     if settings.badger_answer_processes:  # several processes record metrics: prometheus_client's multiprocess mode
         from core.multiproc import use_multiprocess_dir
 
         use_multiprocess_dir()
     services = Services.build(settings)
-    client = web_client(settings)
     services.start_workers(client)
     services.warm_up()
-    try:
-        app = build_app(services, client=client, socket_mode=not http)
-    except SlackApiError as exc:
-        raise ConfigurationError(f"Slack refused the bot token ({exc.response.get('error', 'unknown error')}); "
-                                 "check SLACK_BOT_TOKEN and SLACK_API_URL.") from None
+    app = build_app(services, client=client, socket_mode=not http)
     stop = threading.Event()
     deliverer = Deliverer(client, services.engine, concurrency=settings.badger_outbox_concurrency)
     thread = threading.Thread(target=deliverer.run_forever, args=(stop, settings.badger_outbox_interval_seconds),

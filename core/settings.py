@@ -84,6 +84,9 @@ class Settings(BaseSettings):
                                         "replica may take it over (a worker that died).")
     badger_work_poll_seconds: float = Field(
         default=0.5, gt=0, description="How often an idle answer worker looks for questions other replicas queued.")
+    badger_scheduler_lease_seconds: float = Field(
+        default=60.0, ge=2, description="How long the scheduler's leader holds its lease; a replica that died is "
+                                        "replaced as leader within about this long.")
     badger_shutdown_grace_seconds: float = Field(
         default=20.0, ge=0, description="On SIGTERM, how long answers in hand may take before the process exits "
                                         "(keep below the orchestrator's kill timeout).")

@@ -40,10 +40,11 @@ JOBS_TABLE = "apscheduler_jobs"
 class SchedulerService:
     """Runs the scheduled jobs on whichever replica holds the database lease."""
 
-    def __init__(self, settings: Settings, engine: Engine, *, holder: str | None = None, lease_seconds: float = 60,
-                 jobs: Mapping[str, JobSpec] | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine, *, holder: str | None = None,
+                 lease_seconds: float | None = None, jobs: Mapping[str, JobSpec] | None = None) -> None:
         self.settings, self.engine = settings, engine
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        lease_seconds = lease_seconds or settings.badger_scheduler_lease_seconds
         self.lease = timedelta(seconds=lease_seconds)
         self.renew_every = lease_seconds / 3
         self.jobs = dict(JOBS if jobs is None else jobs)

@@ -41,7 +41,7 @@ def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[subprocess.Popen[
                                 "--port", "0"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     url = ""
     while time.monotonic() < deadline and not url:
         line = process.stdout.readline()
@@ -70,8 +70,8 @@ def test_serve_http_answers_signed_commands_and_delivers_notices(
     headers = {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": signature(body, ts),
                "Content-Type": "application/x-www-form-urlencoded"}
     assert httpx.post(f"{url}/slack/events", content=body, headers=headers).status_code == 200
-    assert "SQL for Everyone" in str(slack.wait_for("response_url", timeout=20)[0].args["blocks"])
-    deadline = time.monotonic() + 10  # the answer process records its latency just after posting
+    assert "SQL for Everyone" in str(slack.wait_for("response_url", timeout=120)[0].args["blocks"])
+    deadline = time.monotonic() + 60  # the answer process records its latency just after posting
     while "badger_answer_seconds_count 1.0" not in (metrics := httpx.get(f"{url}/metrics").text):
         assert time.monotonic() < deadline, metrics
         time.sleep(0.1)
@@ -99,8 +99,6 @@ def test_serve_refuses_to_start_without_the_signing_secret(tmp_path: Path) -> No
     assert result.returncode == 2 and "SLACK_SIGNING_SECRET" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bot/cli_serve.py catches SlackApiError, but Bolt raises BoltError for a "
-                   "refused token: the operator gets a traceback. Drop this marker once run_server catches it.")
 def test_serve_refuses_to_start_with_a_bot_token_slack_rejects(tmp_path: Path, slack: FakeSlack) -> None:
     slack.tokens = {"xoxb-the-real-one"}
     (tmp_path / "data").mkdir()

@@ -154,7 +154,7 @@ class FakeSlack:
         """The arguments of every chat.postMessage, in order."""
         return [c.args for c in self.of("chat.postMessage")]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 60.0) -> list[Call]:
         """Wait until `method` was called `count` times; its calls (AssertionError on timeout)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

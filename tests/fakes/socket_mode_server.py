@@ -63,14 +63,14 @@ class FakeSocketMode:
             connection.send(json.dumps({"type": "disconnect", "reason": reason}))
 
     # reading ---------------------------------------------------------------------------------
-    def wait_connected(self, count: int = 1, timeout: float = 15.0) -> list[ServerConnection]:
+    def wait_connected(self, count: int = 1, timeout: float = 60.0) -> list[ServerConnection]:
         """Wait until `count` connections were made and one is open; the open ones."""
         with self._changed:
             if not self._changed.wait_for(lambda: len(self.paths) >= count and bool(self.connections), timeout):
                 raise AssertionError(f"{len(self.paths)} Socket Mode connections, wanted {count}")
             return list(self.connections)
 
-    def wait_ack(self, envelope_id: str, timeout: float = 15.0) -> dict[str, Any]:
+    def wait_ack(self, envelope_id: str, timeout: float = 60.0) -> dict[str, Any]:
         """The app's acknowledgement of one envelope (AssertionError on timeout)."""
         deadline = time.monotonic() + timeout
         with self._changed:

@@ -115,7 +115,7 @@ class SlackWorld:
                                      "action_ts": action_ts or f"{time.time():.6f}"}]})
         raise AssertionError(f"no button {label!r} in {json.dumps(message)[:500]}")
 
-    def wait(self, check: Callable[[], Any], timeout: float = 15.0) -> Any:
+    def wait(self, check: Callable[[], Any], timeout: float = 60.0) -> Any:
         """Poll until `check()` is truthy (lazy listeners answer after the ack); its value."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -85,14 +85,14 @@ def test_the_answer_process_answers_and_a_broken_one_falls_back_to_threads(
         workers = [p for p in multiprocessing.active_children() if p not in before]
         assert len(workers) == 1
         world.command("/learn", "sql", user="UDANA", response_url=world.slack.response_url("first"))
-        first = world.wait(lambda: [c.args for c in world.slack.of("response_url") if c.path.endswith("first")], 60)
+        first = world.wait(lambda: [c.args for c in world.slack.of("response_url") if c.path.endswith("first")], 180)
         assert "SQL for Everyone" in json.dumps(first[-1]["blocks"])
         assert "slack.answer_pool_unavailable" not in caplog.text  # the process answered it
 
         os.kill(workers[0].pid or 0, signal.SIGKILL)  # the answer process dies (OOM killer, a crash)
         workers[0].join(timeout=30)
         world.command("/learn", "python", user="UDANA", response_url=world.slack.response_url("second"))
-        second = world.wait(lambda: [c.args for c in world.slack.of("response_url") if c.path.endswith("second")], 60)
+        second = world.wait(lambda: [c.args for c in world.slack.of("response_url") if c.path.endswith("second")], 180)
         assert "Python Basics" in json.dumps(second[-1]["blocks"])  # answered by the threads instead
         assert "slack.answer_pool_unavailable" in caplog.text
     finally:

@@ -72,7 +72,7 @@ def serve_while(settings: Settings, drive: Callable[[], None]) -> None:
         except BaseException as exc:  # noqa: BLE001 (re-raised on the main thread)
             failures.append(exc)
         finally:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120
             while not done.is_set() and signal.getsignal(signal.SIGTERM) is placeholder and time.monotonic() < deadline:
                 time.sleep(0.02)
             if not done.is_set():
@@ -109,12 +109,12 @@ def test_socket_mode_acks_over_the_socket_and_answers_through_the_web_api(
 
         ack = socket.wait_ack(socket.push("slash_commands", learn("free python course", slack.response_url("learn"))))
         assert ack["payload"] == {"text": "_Looking that up…_", "response_type": "ephemeral"}
-        answer = slack.wait_for("response_url", timeout=30)[0]
+        answer = slack.wait_for("response_url", timeout=120)[0]
         assert answer.path == "/response/learn" and "Python Basics" in json.dumps(answer.args["blocks"])
 
         first = socket.push("events_api", dm_event("EvSOCKET1", "free python course"), envelope_id="env-dm")
         assert socket.wait_ack(first) == {"envelope_id": "env-dm"}
-        update = slack.wait_for("chat.update", timeout=30)[0].args
+        update = slack.wait_for("chat.update", timeout=120)[0].args
         placeholder = slack.posted()[0]
         assert placeholder["channel"] == "DDANA" and "Looking" in placeholder["text"]
         assert update["ts"] == slack.messages["DDANA"][0]["ts"] and "Python Basics" in json.dumps(update["blocks"])
@@ -123,7 +123,7 @@ def test_socket_mode_acks_over_the_socket_and_answers_through_the_web_api(
         socket.wait_ack(again)  # acked, so Slack stops retrying, but answered once
         sentinel = socket.push("events_api", dm_event("EvSOCKET2", "sql course"))  # queued after any retry work
         socket.wait_ack(sentinel)
-        updates = slack.wait_for("chat.update", 2, timeout=30)
+        updates = slack.wait_for("chat.update", 2, timeout=120)
         assert "SQL for Everyone" in json.dumps(updates[-1].args["blocks"])  # the sentinel's answer came last
         assert len(slack.of("chat.update")) == 2 and len(slack.posted()) == 2
 
@@ -139,7 +139,7 @@ def test_after_slack_asks_to_reconnect_a_command_and_its_button_work(
         socket.wait_connected(count=2)
         assert len(slack.wait_for("apps.connections.open", 2)) == 2
         socket.wait_ack(socket.push("slash_commands", learn("sql", slack.response_url("learn"))))
-        answer = slack.wait_for("response_url", timeout=30)[0].args
+        answer = slack.wait_for("response_url", timeout=120)[0].args
         enrol = button(answer, "Enrol #1")
         press = {"type": "block_actions", "user": {"id": "UDANA"}, "team": {"id": "T0BADGER"},
                  "api_app_id": "A0BADGER", "trigger_id": "trig-2", "channel": {"id": "C0LEARN"},
@@ -147,7 +147,7 @@ def test_after_slack_asks_to_reconnect_a_command_and_its_button_work(
                  "response_url": slack.response_url("button"), "actions": [{**enrol, "action_ts": "2.0"}]}
         envelope = socket.push("interactive", press)
         assert socket.wait_ack(envelope) == {"envelope_id": envelope}
-        done = slack.wait_for("response_url", 2, timeout=30)[1]
+        done = slack.wait_for("response_url", 2, timeout=120)[1]
         assert done.path == "/response/button" and "enrolled" in done.args["text"]
 
     serve_while(settings, drive)
