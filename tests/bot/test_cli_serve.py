@@ -41,19 +41,22 @@ def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[subprocess.Popen[
                                 "--port", "0"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
-    deadline = time.monotonic() + 180
-    url = ""
-    while time.monotonic() < deadline and not url:
-        line = process.stdout.readline()
-        if not line:
-            break
-        if match := re.search(r"(http://127\.0\.0\.1:\d+)/slack/events", line):
-            url = match.group(1)
-    assert url, "badger serve did not start"
-    yield process, url, kb
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    try:  # killed whatever happens, a failed start included: a test leaves no process running
+        deadline = time.monotonic() + 180
+        url, seen = "", []
+        while time.monotonic() < deadline and not url:
+            line = process.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if match := re.search(r"(http://127\.0\.0\.1:\d+)/slack/events", line):
+                url = match.group(1)
+        assert url, "badger serve did not start:\n" + "".join(seen[-30:])
+        yield process, url, kb
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_serve_http_answers_signed_commands_and_delivers_notices(
