@@ -50,27 +50,28 @@ def serve(
 def run_server(settings: Settings, *, http: bool, host: str = "0.0.0.0", port: int = 3000) -> None:  # noqa: S104
     """Migrate, build the app, start the deliverer and the scheduler, then serve until interrupted."""
     check_slack_settings(settings, http=http)
+    from slack_sdk.errors import SlackApiError
+
+    from jobs.slack_client import web_client
     from skills.issuing.identity import refuse_exposed_key
 
     refuse_exposed_key(settings)  # a badge-signing key others can read must not go live
-    from slack_sdk.errors import SlackApiError
-
-    from bot.cli_db import upgrade_database
-    from bot.slack.app import build_app, web_client
-    from bot.slack.outbox import Deliverer
-    from bot.slack.services import Services
-
     client = web_client(settings)
     try:  # before anything starts: a refused token is the operator's to fix, not a traceback
         client.auth_test()
     except SlackApiError as exc:
         raise ConfigurationError(f"Slack refused the bot token ({exc.response.get('error', 'unknown error')}); "
                                  "check SLACK_BOT_TOKEN and SLACK_API_URL.") from None
-    upgrade_database(settings.resolved_database_url)
     if settings.badger_answer_processes:  # several processes record metrics: prometheus_client's multiprocess mode
         from core.multiproc import use_multiprocess_dir
 
-        use_multiprocess_dir()
+        use_multiprocess_dir()  # before anything imports prometheus_client (the outbox, the web app)
+    from bot.cli_db import upgrade_database
+    from bot.slack.app import build_app
+    from bot.slack.outbox import Deliverer
+    from bot.slack.services import Services
+
+    upgrade_database(settings.resolved_database_url)
     services = Services.build(settings)
     services.start_workers(client)
     services.warm_up()

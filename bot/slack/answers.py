@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 WORKER_NICENESS = 10
+SUPERVISE_EVERY = 1.0  # seconds between checks that every answer process is alive
 KIND = "answer"
 RESPONSE_URL_LIFE = timedelta(minutes=30)  # Slack's limit; older questions are answered by DM
 PR_SET_PDEATHSIG = 1
@@ -194,19 +195,42 @@ class AnswerThreads:
 
 
 class AnswerPool:
-    """Worker processes; each builds its own services and Slack client from the settings."""
+    """Worker processes; each builds its own services and Slack client from the settings.
 
-    def __init__(self, settings: Settings, processes: int) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork: the parent runs threads and torch
+    A supervisor thread restarts a worker that died (the OOM killer, a crash) and hands its claim back at once
+    through `on_death`, so the replica keeps answering and the question in hand is not left to its lease.
+    """
+
+    def __init__(self, settings: Settings, processes: int, *,
+                 on_death: Callable[[str], None] | None = None) -> None:
+        self.context = multiprocessing.get_context("spawn")  # no fork: the parent runs threads and torch
+        self.settings, self.on_death = settings, on_death
         self.holder = replica_id()
-        self.stop, self.wake = context.Event(), context.Event()
-        self.started = context.Value("i", 0)  # workers whose model is loaded and who are claiming
-        self.processes = [context.Process(target=_worker_main, name=f"badger-answer-{n}", daemon=True,
-                                          args=(settings, os.getpid(), f"{self.holder}/p{n}", self.stop, self.wake,
-                                                self.started))
-                          for n in range(processes)]
-        for process in self.processes:
-            process.start()
+        self.stop, self.wake = self.context.Event(), self.context.Event()
+        self.started = self.context.Value("i", 0)  # workers whose model is loaded and who are claiming
+        self.processes = [self._spawn(n) for n in range(processes)]
+        self.restarts = 0
+        self._supervisor = threading.Thread(target=self._supervise, name="badger-answer-supervisor", daemon=True)
+        self._supervisor.start()
+
+    def _spawn(self, n: int) -> Any:
+        process = self.context.Process(target=_worker_main, name=f"badger-answer-{n}", daemon=True,
+                                       args=(self.settings, os.getpid(), f"{self.holder}/p{n}", self.stop, self.wake,
+                                             self.started))
+        process.start()
+        return process
+
+    def _supervise(self) -> None:
+        while not self.stop.wait(SUPERVISE_EVERY):
+            for n, process in enumerate(self.processes):
+                if process.is_alive() or self.stop.is_set():
+                    continue
+                logger.warning("slack.answer_process_died n=%d exitcode=%s; restarting it", n, process.exitcode)
+                if self.on_death is not None:
+                    with contextlib.suppress(Exception):
+                        self.on_death(f"{self.holder}/p{n}")
+                self.processes[n] = self._spawn(n)
+                self.restarts += 1
 
     @property
     def ready(self) -> bool:
@@ -217,6 +241,7 @@ class AnswerPool:
         """Stop claiming; wait up to `grace` seconds, then kill the stragglers; the holders whose claims remain."""
         self.stop.set()
         self.wake.set()
+        self._supervisor.join(SUPERVISE_EVERY * 2)
         deadline = time.monotonic() + grace
         for process in self.processes:
             process.join(max(0.0, deadline - time.monotonic()))

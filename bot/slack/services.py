@@ -62,7 +62,8 @@ class Services:
             if self.pool is not None or self.threads is not None:
                 return
             if processes and self.settings.badger_answer_processes:
-                self.pool = AnswerPool(self.settings, self.settings.badger_answer_processes)
+                self.pool = AnswerPool(self.settings, self.settings.badger_answer_processes,
+                                       on_death=self._release_claims)
             else:
                 from bot.slack.app import web_client
 
@@ -79,6 +80,13 @@ class Services:
         if queued:
             (self.pool or self.threads).wake.set()  # type: ignore[union-attr]
         return queued
+
+    def _release_claims(self, holder: str) -> None:
+        """Give back what a dead answer process held, so its replacement answers it now."""
+        from core import queue
+
+        released = queue.release(self.engine, holder=holder)
+        logger.warning("work.released holder=%s items=%d (its answer process died)", holder, released)
 
     def stop_workers(self, grace: float) -> None:
         """Stop claiming, let the answers in hand finish within `grace` seconds, give back any claim left."""

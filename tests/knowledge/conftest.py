@@ -13,6 +13,7 @@ from knowledge.base import KnowledgeBase
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EVAL = DATA / "catalogue_eval.jsonl"
+DEMO = Path(__file__).resolve().parents[2] / "knowledge" / "demo" / "catalogue.yaml"
 FIVE = DATA / "formats" / "five.yaml"
 
 
@@ -37,4 +38,12 @@ def eval_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The 187-course evaluation catalogue, loaded once for the search tests."""
     kb = KnowledgeBase(make_settings(badger_data_dir=tmp_path_factory.mktemp("eval") / "data"))
     kb.load([EVAL])
+    return kb
+
+
+@pytest.fixture(scope="session")
+def demo_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The demo catalogue (durations, skills and prices on every entry), loaded once for the filter tests."""
+    kb = KnowledgeBase(make_settings(badger_data_dir=tmp_path_factory.mktemp("demo") / "data"))
+    kb.load([DEMO])
     return kb

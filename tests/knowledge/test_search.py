@@ -54,9 +54,9 @@ def test_provider_named_in_the_question_restricts_results(eval_kb: KnowledgeBase
         ({"skill": "python"}, lambda h: any("python" in s.lower() for s in h.skills)),
     ],
 )
-def test_option_filters_hold_for_every_hit(eval_kb: KnowledgeBase, options: dict[str, object], check: object) -> None:
-    result = eval_kb.search("data", k=20, filters=make_filters(**options))  # type: ignore[arg-type]
-    assert result.hits  # the catalogue has matches for every one of these filters
+def test_option_filters_hold_for_every_hit(demo_kb: KnowledgeBase, options: dict[str, object], check: object) -> None:
+    result = demo_kb.search("data", k=20, filters=make_filters(**options))  # type: ignore[arg-type]
+    assert result.hits  # the demo catalogue has matches for every one of these filters
     assert all(check(hit) for hit in result.hits)  # type: ignore[operator]
 
 
