@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 WORKER_NICENESS = 10
 SUPERVISE_EVERY = 1.0  # seconds between checks that every answer process is alive
+FLAG_POLL = 0.05  # seconds between looks at a SharedFlag while waiting on it
 KIND = "answer"
 RESPONSE_URL_LIFE = timedelta(minutes=30)  # Slack's limit; older questions are answered by DM
 PR_SET_PDEATHSIG = 1
@@ -206,8 +207,8 @@ class AnswerPool:
         self.context = multiprocessing.get_context("spawn")  # no fork: the parent runs threads and torch
         self.settings, self.on_death = settings, on_death
         self.holder = replica_id()
-        self.stop, self.wake = self.context.Event(), self.context.Event()
-        self.started = self.context.Value("i", 0)  # workers whose model is loaded and who are claiming
+        self.stop, self.wake = SharedFlag(self.context), SharedFlag(self.context)
+        self.started = self.context.RawValue("i", 0)  # workers whose model is loaded and who are claiming
         self.processes = [self._spawn(n) for n in range(processes)]
         self.restarts = 0
         self._supervisor = threading.Thread(target=self._supervise, name="badger-answer-supervisor", daemon=True)
@@ -252,6 +253,35 @@ class AnswerPool:
                 process.join(5)
                 stragglers.append(f"{self.holder}/p{n}")
         return stragglers
+
+
+class SharedFlag:
+    """A flag shared with worker processes that takes no lock, so a worker killed mid-call cannot wedge it.
+
+    (multiprocessing.Event holds a semaphore while it is read or waited on: a worker SIGKILLed inside `wait`
+    leaves it held, and the parent's next `set` blocks for ever.)
+    """
+
+    def __init__(self, context: Any) -> None:
+        self.value = context.RawValue("i", 0)
+
+    def is_set(self) -> bool:
+        return bool(self.value.value)
+
+    def set(self) -> None:
+        self.value.value = 1
+
+    def clear(self) -> None:
+        self.value.value = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.value.value:
+            left = 1.0 if deadline is None else deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(FLAG_POLL, left))
+        return True
 
 
 class _Stop:
@@ -313,8 +343,7 @@ def _worker_main(settings: Settings, parent: int, holder: str, shared_stop: Flag
     _one_core(torch=settings.embedding_backend == "local")
     services = Services.build(settings)
     services.warm_up()
-    with started.get_lock():
-        started.value += 1
+    started.value += 1  # no lock (see SharedFlag): readiness needs only one worker counted
     run_worker(services, web_client(settings), holder=holder, stop=stop, wake=wake,
                lease_seconds=settings.badger_work_lease_seconds, poll_seconds=settings.badger_work_poll_seconds)
     os._exit(0)  # the model's threads are not waited for
