@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session
 
+from skills.cells import inert
+
 
 @dataclass
 class Table:
@@ -69,7 +71,7 @@ def csv_lines(table: Table) -> Iterator[str]:
     writer = csv.writer(buffer)
 
     def line(values: Iterable[Any]) -> str:
-        writer.writerow([_inert(cell(v)) for v in values])
+        writer.writerow([inert(cell(v)) for v in values])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -78,18 +80,6 @@ def csv_lines(table: Table) -> Iterator[str]:
     yield line(table.columns)
     for row in table.rows:
         yield line(row)
-
-
-def _inert(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def month(session: Session, column: Any) -> ColumnElement[str]:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from knowledge.models import Credential
 from skills.access import Actor, acting_employee
+from skills.cells import inert
 from skills.errors import PermissionDenied, ValidationFailed
 from skills.models import Badge, Employee, Enrolment, State
 
@@ -131,16 +132,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
     text = str(_plain(value))
-    # A cell a spreadsheet would run as a formula gets a leading quote (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(text) else text
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return inert(text)
 
 
 def write_export(export: Export, out: IO[str], fmt: str) -> int:
