@@ -210,7 +210,6 @@ class AnswerPool:
         self.stop, self.wake = SharedFlag(self.context), SharedFlag(self.context)
         self.started = self.context.RawValue("i", 0)  # workers whose model is loaded and who are claiming
         self.processes = [self._spawn(n) for n in range(processes)]
-        self.restarts = 0
         self._supervisor = threading.Thread(target=self._supervise, name="badger-answer-supervisor", daemon=True)
         self._supervisor.start()
 
@@ -231,7 +230,6 @@ class AnswerPool:
                     with contextlib.suppress(Exception):
                         self.on_death(f"{self.holder}/p{n}")
                 self.processes[n] = self._spawn(n)
-                self.restarts += 1
 
     @property
     def ready(self) -> bool:

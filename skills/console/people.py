@@ -85,6 +85,18 @@ def person_table(session: Session, person: Employee, key: str) -> Table:
     raise KeyError(key)
 
 
+def _filtered(stmt: Any, table: Any, *, actor_id: str, action: str, since: datetime | None,
+              limit: int | None) -> Any:
+    """The audit filters on a table with `actor_id`, `action` and `at` columns (enrolment events, admin actions)."""
+    if actor_id:
+        stmt = stmt.where(col(table.actor_id) == actor_id)
+    if action:
+        stmt = stmt.where(col(table.action) == action)
+    if since is not None:
+        stmt = stmt.where(col(table.at) >= since)
+    return stmt if limit is None else stmt.limit(limit)
+
+
 def audit(session: Session, scope: Scope | None, *, employee_id: str = "", actor_id: str = "", action: str = "",
           since: datetime | None = None, limit: int | None = PAGE_ROWS) -> Table:
     """Every enrolment transition (and, for admins, every admin action), newest first, filtered."""
@@ -104,25 +116,11 @@ def audit(session: Session, scope: Scope | None, *, employee_id: str = "", actor
         stmt = stmt.where(scope.covers(col(Enrolment.employee_id)))
     if employee_id:
         stmt = stmt.where(col(Enrolment.employee_id) == employee_id)
-    if actor_id:
-        stmt = stmt.where(col(EnrolmentEvent.actor_id) == actor_id)
-    if action:
-        stmt = stmt.where(col(EnrolmentEvent.action) == action)
-    if since is not None:
-        stmt = stmt.where(col(EnrolmentEvent.at) >= since)
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    stmt = _filtered(stmt, EnrolmentEvent, actor_id=actor_id, action=action, since=since, limit=limit)
     admin_rows: list[tuple[Any, ...]] = []
     if scope is not None and scope.is_admin and not employee_id:
-        admin_stmt = select(AdminAction).order_by(col(AdminAction.at).desc())
-        if actor_id:
-            admin_stmt = admin_stmt.where(col(AdminAction.actor_id) == actor_id)
-        if action:
-            admin_stmt = admin_stmt.where(col(AdminAction.action) == action)
-        if since is not None:
-            admin_stmt = admin_stmt.where(col(AdminAction.at) >= since)
-        if limit is not None:
-            admin_stmt = admin_stmt.limit(limit)
+        admin_stmt = _filtered(select(AdminAction).order_by(col(AdminAction.at).desc()), AdminAction,
+                               actor_id=actor_id, action=action, since=since, limit=limit)
         admin_rows = [(a.at, a.actor_id, None, a.action, a.subject, None, None, None, a.detail)
                       for a in session.exec(admin_stmt)]
 
